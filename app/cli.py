@@ -1,0 +1,131 @@
+"""The `scfegan` command. Sub-commands import their modules lazily so `--help`
+and the GUI start fast. User errors print one line on stderr and exit with code 2."""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+EXIT_USER_ERROR = 2
+
+
+def _cmd_convert(args) -> int:
+    from model.convert import convert_checkpoint
+
+    info = convert_checkpoint(args.src, args.dst, native_size=args.native_size)
+    print(f"wrote {args.dst}: SC-FEGAN generator, width {info.cnum}, native size {info.native_size}, {info.channel_order}")
+    return 0
+
+
+def _weights_or_error(path):
+    from model.errors import WeightsError
+    from model.paths import default_weights_path
+
+    chosen = path or default_weights_path()
+    if chosen is None:
+        raise WeightsError("no weights: pass --weights, convert the official checkpoint "
+                           "(scfegan convert) or train one (scfegan train)")
+    return chosen
+
+
+def _cmd_edit(args) -> int:
+    import os
+    from pathlib import Path
+
+    import numpy as np
+
+    from model import EditLayers, edit_photo, load_generator
+    from model.errors import ScfeganError
+    from model.imageio import load_layer, load_photo, save_photo
+
+    out = Path(args.output)
+    photo = load_photo(args.photo)
+    if out.exists() and os.path.samefile(out, args.photo) and not args.overwrite:
+        raise ScfeganError(f"{out} is the input photo; pass --overwrite to replace it")
+    size = (photo.pixels.shape[1], photo.pixels.shape[0])
+    notes: list[str] = list(photo.notes)
+    mask, w = load_layer(args.mask, "mask", size)
+    notes += w
+    sketch = colour = None
+    if args.sketch:
+        sketch, w = load_layer(args.sketch, "sketch", size)
+        notes += w
+    if args.color:
+        colour, w = load_layer(args.color, "colour", size)
+        notes += w
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    if not mask.any():
+        print("notice: the mask is empty; writing the photo unchanged", file=sys.stderr)
+        result = photo.pixels
+    else:
+        net = load_generator(_weights_or_error(args.weights), device=args.device)
+        result = edit_photo(net, photo.pixels, EditLayers(mask, sketch, colour), seed=args.seed)
+    protect = None if args.overwrite else Path(args.photo)
+    save_photo(out, np.ascontiguousarray(result), like=photo, overwrite_protect=protect)
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_gui(args) -> int:
+    from app.main import run_gui
+
+    return run_gui(args.photo, weights=getattr(args, "weights", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(prog="scfegan", description="SC-FEGAN Studio: sketch- and colour-guided face editing.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="open the editor (the default)")
+    p.add_argument("photo", nargs="?", help="photo or session file to open")
+    p.add_argument("--weights", help="weights file (default: the bundled model)")
+    p.set_defaults(func=_cmd_gui)
+
+    p = sub.add_parser("convert", help="convert an official TF checkpoint to our weights file")
+    p.add_argument("src", help="checkpoint prefix (e.g. ckpt/SC-FEGAN.ckpt), its .index file or its folder")
+    p.add_argument("dst", help="weights file to write (.safetensors)")
+    p.add_argument("--native-size", type=int, default=512, help="input size the network was trained at (default 512)")
+    p.set_defaults(func=_cmd_convert)
+
+    p = sub.add_parser("edit", help="edit a photo headlessly from layer images")
+    p.add_argument("photo")
+    p.add_argument("--mask", required=True, help="region to repaint: RGBA (alpha>0) or white-on-black")
+    p.add_argument("--sketch", help="sketch lines: RGBA (alpha>0) or white-on-black")
+    p.add_argument("--color", help="colour strokes: RGBA PNG (alpha>0 = painted)")
+    p.add_argument("--weights", help="weights file (default: the bundled model)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    p.add_argument("-o", "--output", required=True, help="where to write the result")
+    p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
+    p.set_defaults(func=_cmd_edit)
+
+    try:
+        from model.training.cli import register
+    except ImportError:  # the training package is not part of every install
+        pass
+    else:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `scfegan` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv or ["gui"])
+    from model.errors import ScfeganError
+
+    warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
+    try:
+        return int(args.func(args) or 0)
+    except ScfeganError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

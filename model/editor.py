@@ -1,0 +1,274 @@
+"""The one editor API: photo + layers at the photo's resolution → edited photo.
+
+GUI, CLI, evaluation and benchmarks all call `edit_photo`. It plans square crops
+around the edited regions (face-aware), scales each crop and its layers to the
+network's native size without losing thin lines or shrinking the mask, runs the
+generator, scales the result back and blends it inside the mask only, so every
+pixel outside the mask is bit-identical to the input.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from .errors import ScfeganError
+from .faces import FaceCache
+from .inference import generator_device, move_to
+from .packing import binary_noise, pack_input
+
+CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
+MIN_CONTEXT_PX = 16     # ... and at least this many pixels
+FACE_MARGIN = 0.6       # a face box grows by this much (per side: half) to frame like the training crops
+
+
+_FACES = FaceCache()
+
+
+@dataclass
+class EditLayers:
+    """What the user painted, at the photo's resolution.
+
+    mask: bool H×W, True = region to repaint. sketch: bool H×W or None.
+    colour: uint8 H×W×4 RGBA (alpha > 0 = painted, RGB = its colour) or None.
+    """
+
+    mask: np.ndarray
+    sketch: np.ndarray | None = None
+    colour: np.ndarray | None = None
+
+    def check(self, height: int, width: int) -> None:
+        """Refuse layers that do not match the photo, with a message for people."""
+        for name, layer, ndim in (("mask", self.mask, 2), ("sketch", self.sketch, 2), ("colour", self.colour, 3)):
+            if layer is None:
+                continue
+            if layer.shape[:2] != (height, width) or layer.ndim != ndim or (ndim == 3 and layer.shape[2] != 4):
+                raise ScfeganError(f"the {name} layer is {layer.shape[1]}×{layer.shape[0]} but the photo is {width}×{height}")
+
+
+@dataclass(frozen=True)
+class Crop:
+    """A square window of the photo (may extend past its edges) given to the network,
+    and the connected mask regions (labels) it is responsible for."""
+
+    x: int
+    y: int
+    side: int
+    regions: tuple[int, ...] = ()
+
+
+def _boxes_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _expand(box, frac, min_px):
+    x0, y0, x1, y1 = box
+    pad = max(min_px, math.ceil(max(x1 - x0, y1 - y0) * frac))
+    return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+
+
+def _union(a, b):
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def label_regions(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected regions of the mask: (label image, stats rows x, y, w, h, area).
+
+    Labelled within the mask's bounding box only (a small edit on a 24 MP photo stays
+    cheap); stats are in photo coordinates."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    labels = np.zeros(mask.shape, np.int32)
+    if rows.size == 0:
+        return labels, np.zeros((1, 5), np.int32)
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    count, inner, stats, _ = cv2.connectedComponentsWithStats(
+        np.ascontiguousarray(mask[y0:y1, x0:x1], dtype=np.uint8), connectivity=8)
+    labels[y0:y1, x0:x1] = inner
+    stats = stats[:count].copy()
+    stats[:, 0] += x0
+    stats[:, 1] += y0
+    return labels, stats
+
+
+def plan_crops(mask: np.ndarray, faces=(), regions=None) -> list[Crop]:
+    """Square crops that together cover every masked pixel with context.
+
+    Regions whose context windows overlap share one crop; distant ones get their own.
+    A face overlapping a region's window is included whole, so the network sees the
+    face framed as in training. `regions` is `label_regions(mask)` if already known.
+    """
+    _, stats = regions if regions is not None else label_regions(mask)
+    windows = [(_expand((x, y, x + w, y + h), CONTEXT, MIN_CONTEXT_PX), {label})
+               for label, (x, y, w, h, _) in enumerate(stats[1:], start=1)]
+    face_boxes = [_expand((x, y, x + w, y + h), FACE_MARGIN / 2, 0) for x, y, w, h in faces]
+    changed = True
+    while changed:  # grow and merge until stable (few regions: quadratic is fine)
+        changed = False
+        for i, (box, labels) in enumerate(windows):
+            for face in face_boxes:
+                if _boxes_overlap(box, face) and _union(box, face) != box:
+                    box = _union(box, face)
+                    windows[i] = (box, labels)
+            for j in range(i + 1, len(windows)):
+                if _boxes_overlap(box, windows[j][0]):
+                    other_box, other_labels = windows.pop(j)
+                    windows[i] = (_union(box, other_box), labels | other_labels)
+                    changed = True
+                    break
+            if changed:
+                break
+    height, width = mask.shape
+    crops = []
+    for (x0, y0, x1, y1), labels in windows:
+        side = max(x1 - x0, y1 - y0)
+        crops.append(Crop(_place(x0, x1, side, width), _place(y0, y1, side, height), side,
+                          tuple(sorted(labels))))
+    return crops
+
+
+def _place(lo: int, hi: int, side: int, limit: int) -> int:
+    """Start of a window of `side` centred on [lo, hi), kept inside [0, limit) if it fits."""
+    start = (lo + hi - side) // 2
+    if side <= limit:
+        start = min(max(start, 0), limit - side)
+    return start
+
+
+def _cut(array: np.ndarray, crop: Crop, reflect: bool) -> np.ndarray:
+    """The crop's window of `array`; outside the photo, mirrored (image) or zero (layers)."""
+    h, w = array.shape[:2]
+    x0, y0, x1, y1 = crop.x, crop.y, crop.x + crop.side, crop.y + crop.side
+    inner = array[max(y0, 0):min(y1, h), max(x0, 0):min(x1, w)]
+    pads = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
+    if not any(pads):
+        return inner
+    widths = ((pads[0], pads[1]), (pads[2], pads[3])) + ((0, 0),) * (array.ndim - 2)
+    if not reflect:
+        return np.pad(inner, widths)
+    # np.pad keeps mirroring when the window is larger than the photo itself.
+    return np.pad(inner, widths, mode="reflect" if min(inner.shape[:2]) > 1 else "edge")
+
+
+def resize_image(image: np.ndarray, size: int) -> np.ndarray:
+    """Resize a square image: area averaging down, cubic up."""
+    interp = cv2.INTER_AREA if size < image.shape[0] else cv2.INTER_CUBIC
+    return cv2.resize(image, (size, size), interpolation=interp)
+
+
+def resize_binary(layer: np.ndarray, size: int) -> np.ndarray:
+    """Resize a 0/1 layer so nothing vanishes: any coverage of a target pixel marks it."""
+    src = layer.astype(np.float32)
+    if size < layer.shape[0]:
+        return cv2.resize(src, (size, size), interpolation=cv2.INTER_AREA) > 0
+    return cv2.resize(src, (size, size), interpolation=cv2.INTER_NEAREST) > 0
+
+
+def resize_colour(colour_rgba: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Resize colour strokes → (RGB float32 in 0..255, painted bool); colours are kept
+    by averaging only painted pixels, and any painted coverage marks a pixel."""
+    alpha = (colour_rgba[..., 3] > 0).astype(np.float32)
+    weighted = colour_rgba[..., :3].astype(np.float32) * alpha[..., None]
+    interp = cv2.INTER_AREA if size < colour_rgba.shape[0] else cv2.INTER_NEAREST
+    sums = cv2.resize(weighted, (size, size), interpolation=interp)
+    cover = cv2.resize(alpha, (size, size), interpolation=interp)
+    painted = cover > 0
+    rgb = np.where(painted[..., None], sums / np.maximum(cover, 1e-6)[..., None], 0)
+    return np.clip(rgb, 0, 255), painted
+
+
+def _to_tensor(array: np.ndarray, device) -> torch.Tensor:
+    """H×W or H×W×C float array → 1×C×H×W tensor."""
+    if array.ndim == 2:
+        array = array[..., None]
+    return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1), dtype=np.float32))[None].to(device)
+
+
+def run_generator(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Forward pass without autograd; on a CUDA/MPS failure (e.g. out of memory) the
+    network moves to the CPU with a warning and the pass is retried there."""
+    device = generator_device(net)
+    try:
+        with torch.inference_mode():
+            return net(x.to(device))
+    except RuntimeError as e:
+        if device.type == "cpu":
+            raise
+        warnings.warn(f"{device.type} failed ({str(e).splitlines()[0]}); running on the CPU instead")
+        move_to(net, torch.device("cpu"))
+        with torch.inference_mode():
+            return net(x.to("cpu"))
+
+
+def feather_alpha(mask: np.ndarray, width: float) -> np.ndarray:
+    """Blend weight inside the mask: ramps from the boundary to 1 over `width` pixels,
+    0 outside, so the seam fades into the untouched photo."""
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    return np.clip(inside / max(width, 1.0), 0.0, 1.0)
+
+
+def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
+    """Run the network on one crop; returns the crop's RGB result (float32, 0..255)
+    at the crop's size (still to be blended)."""
+    info = net.info
+    size = info.native_size
+    image = resize_image(_cut(photo, crop, reflect=True), size).astype(np.float32)
+    mask = resize_binary(_cut(layers.mask, crop, reflect=False), size)
+    sketch = (resize_binary(_cut(layers.sketch, crop, reflect=False), size)
+              if layers.sketch is not None else np.zeros((size, size), bool))
+    if layers.colour is not None:
+        colour, painted = resize_colour(_cut(layers.colour, crop, reflect=False), size)
+    else:
+        colour, painted = np.zeros((size, size, 3), np.float32), np.zeros((size, size), bool)
+    # Unpainted colour pixels are black (-1), as in the original demo.
+    colour = np.where(painted[..., None], colour, 0.0)
+    bgr = info.channel_order == "BGR"
+    if bgr:
+        image, colour = image[..., ::-1], colour[..., ::-1]
+    device = generator_device(net)
+    x = pack_input(_to_tensor(image / 127.5 - 1, device), _to_tensor(mask, device),
+                   _to_tensor(sketch, device), _to_tensor(colour / 127.5 - 1, device),
+                   _to_tensor(binary_noise(size, size, rng), device))
+    raw = run_generator(net, x)[0].float().cpu().numpy().transpose(1, 2, 0)
+    if bgr:
+        raw = raw[..., ::-1]
+    result = (raw + 1.0) * 127.5
+    return resize_image(np.ascontiguousarray(result), crop.side)
+
+
+def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
+               faces: list[tuple[int, int, int, int]] | None = None) -> np.ndarray:
+    """Edited copy of `photo` (H×W×3 uint8 RGB): the masked region repainted to follow
+    the sketch and colour layers; pixels outside the mask are bit-identical.
+
+    `net` comes from `load_generator`. `seed` fixes the noise (None: random).
+    `faces` (x, y, w, h) boxes may be given; otherwise faces are detected.
+    """
+    if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
+        raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
+    height, width = photo.shape[:2]
+    layers.check(height, width)
+    mask = layers.mask.astype(bool)
+    result = photo.copy()
+    if not mask.any():
+        return result
+    if faces is None:
+        faces = _FACES.faces(photo)
+    rng = np.random.default_rng(seed)
+    labels, stats = label_regions(mask)
+    for crop in plan_crops(mask, faces, (labels, stats)):
+        generated = edit_crop(net, photo, layers, crop, rng)
+        # Paste back inside the photo only; the feather is one network pixel wide.
+        x0, y0 = max(crop.x, 0), max(crop.y, 0)
+        x1, y1 = min(crop.x + crop.side, width), min(crop.y + crop.side, height)
+        generated = generated[y0 - crop.y:y1 - crop.y, x0 - crop.x:x1 - crop.x]
+        # Only this crop's own regions: a neighbour cut by the crop edge is pasted by its own crop.
+        region_mask = np.isin(labels[y0:y1, x0:x1], crop.regions)
+        alpha = feather_alpha(region_mask, 1.5 * crop.side / net.info.native_size)[..., None]
+        original = photo[y0:y1, x0:x1].astype(np.float32)
+        blended = np.clip(np.rint(original + alpha * (generated - original)), 0, 255).astype(np.uint8)
+        result[y0:y1, x0:x1][region_mask] = blended[region_mask]
+    return result

@@ -1,0 +1,115 @@
+"""Building blocks of the SC-FEGAN generator, numerically faithful to the TF original.
+
+Facts ported from the TF graph (see shared/reference/README.txt):
+TF 'SAME' padding puts the odd extra pixel at the bottom/right; tf.nn.lrn with
+bias 5e-5, radius 5, alpha 1 (not divided by the window), beta 0.5; leaky ReLU 0.2.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+LRN_BIAS = 5e-5
+LRN_RADIUS = 5
+LEAKY_SLOPE = 0.2
+
+
+def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """TF 'SAME' padding (before, after) along one axis."""
+    effective = (kernel - 1) * dilation + 1
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2
+
+
+def pad_same(x: torch.Tensor, kernel: int, stride: int, dilation: int = 1) -> torch.Tensor:
+    """Zero-pad an NCHW tensor the way TF's 'SAME' convolution does."""
+    top, bottom = same_padding(x.shape[-2], kernel, stride, dilation)
+    left, right = same_padding(x.shape[-1], kernel, stride, dilation)
+    if top == bottom == left == right == 0:
+        return x
+    return F.pad(x, (left, right, top, bottom))
+
+
+def conv_same(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+              stride: int = 1, dilation: int = 1) -> torch.Tensor:
+    """tf.nn.conv2d(..., padding='SAME') for an NCHW input and [out, in, k, k] weight."""
+    return F.conv2d(pad_same(x, weight.shape[-1], stride, dilation), weight, bias,
+                    stride=stride, dilation=dilation)
+
+
+def deconv_same(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
+    """tf.nn.conv2d_transpose 5×5 stride 2 'SAME' (output 2H×2W); weight [in, out, k, k].
+
+    TF's result is the full transposed conv cropped to [1 : 1 + 2H]: padding=1 drops
+    the first row/column, the slice drops the extra ones at the end.
+    """
+    h, w = x.shape[-2:]
+    return F.conv_transpose2d(x, weight, bias, stride=2, padding=1)[..., : 2 * h, : 2 * w]
+
+
+@functools.lru_cache(maxsize=32)
+def _lrn_band(channels: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """C×C 0/1 matrix selecting channels within LRN_RADIUS of each other."""
+    index = torch.arange(channels, device=device)
+    return ((index[:, None] - index[None, :]).abs() <= LRN_RADIUS).to(dtype)
+
+
+def tf_lrn(x: torch.Tensor) -> torch.Tensor:
+    """tf.nn.lrn(x, depth_radius=5, bias=5e-5, alpha=1, beta=0.5) over NCHW channels.
+
+    The window sum of squares is one matmul with a banded 0/1 matrix: exact (each
+    output adds only its 11 neighbours, unlike a cumulative-sum difference, which loses
+    small channels next to large ones) and much faster than nn.LocalResponseNorm.
+    Computed in float32 at least, so half-precision inputs keep an accurate norm.
+    """
+    compute_dtype = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+    xc = x.to(compute_dtype)
+    band = _lrn_band(x.shape[1], x.device, compute_dtype)
+    window = torch.matmul(xc.square().permute(0, 2, 3, 1), band).permute(0, 3, 1, 2)
+    return (xc * torch.rsqrt(window + LRN_BIAS)).to(x.dtype)
+
+
+class GatedConv2d(nn.Module):
+    """SC-FEGAN's gate_conv: (LRN→)leaky-ReLU feature times sigmoid gate.
+
+    The feature and gate convolutions are stored as one convolution with twice the
+    output channels (feature first, then gate) so that both run as a single kernel.
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, kernel: int, stride: int = 1,
+                 dilation: int = 1, use_lrn: bool = True, activation: bool = True):
+        super().__init__()
+        self.stride, self.dilation = stride, dilation
+        self.out_ch = out_ch
+        self.use_lrn, self.activation = use_lrn, activation
+        self.conv = nn.Conv2d(in_ch, 2 * out_ch, kernel, stride=stride, dilation=dilation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = conv_same(x, self.conv.weight, self.conv.bias, self.stride, self.dilation)
+        feature, gate = y[:, : self.out_ch], y[:, self.out_ch:]
+        if self.use_lrn:
+            feature = tf_lrn(feature)
+        if self.activation:
+            feature = F.leaky_relu(feature, LEAKY_SLOPE)
+        return feature * torch.sigmoid(gate)
+
+
+class GatedDeconv2d(nn.Module):
+    """SC-FEGAN's gate_deconv: a 5×5 stride-2 'SAME' transposed conv, then d·sigmoid(d).
+
+    The original builds a second transposed conv for the gate but multiplies the
+    feature by sigmoid of itself; the dead gate (and its `biases2`) is not built here.
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, kernel: int = 5):
+        super().__init__()
+        self.deconv = nn.ConvTranspose2d(in_ch, out_ch, kernel, stride=2, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        d = F.leaky_relu(deconv_same(x, self.deconv.weight, self.deconv.bias), LEAKY_SLOPE)
+        return d * torch.sigmoid(d)

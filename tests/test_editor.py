@@ -1,0 +1,169 @@
+"""The editor API: size kept, outside-mask pixels identical, crops, layer scaling."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from model import EditLayers, edit_photo, load_generator
+from model.editor import plan_crops, resize_binary, resize_colour
+from model.errors import ScfeganError
+
+
+@pytest.fixture(scope="module")
+def net(tiny_weights):
+    return load_generator(tiny_weights)
+
+
+def photo(h, w, seed=0):
+    rng = np.random.default_rng(seed)
+    base = np.linspace(0, 255, w, dtype=np.float32)[None, :, None] * np.ones((h, 1, 3), np.float32)
+    return np.clip(base + rng.normal(0, 20, (h, w, 3)), 0, 255).astype(np.uint8)
+
+
+def box_mask(h, w, *boxes):
+    mask = np.zeros((h, w), bool)
+    for x0, y0, x1, y1 in boxes:
+        mask[y0:y1, x0:x1] = True
+    return mask
+
+
+@pytest.mark.parametrize("h,w,box", [
+    (200, 300, (100, 50, 160, 120)),   # landscape, inside
+    (90, 60, (10, 10, 50, 40)),        # smaller than the native size
+    (300, 200, (0, 0, 40, 300)),       # touching three borders
+    (128, 128, (0, 0, 128, 128)),      # the whole photo
+])
+def test_size_kept_and_outside_mask_identical(net, h, w, box):
+    img = photo(h, w)
+    mask = box_mask(h, w, box)
+    out = edit_photo(net, img, EditLayers(mask), seed=1, faces=[])
+    assert out.shape == img.shape and out.dtype == np.uint8
+    assert np.array_equal(out[~mask], img[~mask])
+    assert not np.array_equal(out[mask], img[mask])
+
+
+def test_empty_mask_returns_photo_unchanged(net):
+    img = photo(64, 64)
+    out = edit_photo(net, img, EditLayers(np.zeros((64, 64), bool)))
+    assert np.array_equal(out, img) and out is not img
+
+
+def test_same_seed_same_result_other_seed_other_noise(net):
+    img = photo(128, 128)
+    layers = EditLayers(box_mask(128, 128, (30, 30, 90, 90)))
+    a = edit_photo(net, img, layers, seed=3, faces=[])
+    assert np.array_equal(a, edit_photo(net, img, layers, seed=3, faces=[]))
+    assert not np.array_equal(a, edit_photo(net, img, layers, seed=4, faces=[]))
+
+
+def test_two_distant_regions_get_one_crop_each():
+    mask = box_mask(1000, 1500, (50, 50, 100, 100), (1300, 800, 1400, 900))
+    crops = plan_crops(mask)
+    assert len(crops) == 2
+    for crop in crops:
+        assert crop.side < 300  # each crop hugs its own region, not the whole photo
+    near = box_mask(1000, 1500, (50, 50, 100, 100), (110, 60, 150, 100))
+    assert len(plan_crops(near)) == 1
+
+
+def test_crop_covers_its_regions_with_context_and_includes_a_nearby_face():
+    mask = box_mask(2000, 3000, (1500, 1000, 1600, 1050))
+    (crop,) = plan_crops(mask)
+    assert crop.x <= 1500 - 16 and crop.x + crop.side >= 1600 + 16
+    assert crop.y <= 1000 and crop.y + crop.side >= 1050
+    face = (1300, 800, 500, 500)
+    (with_face,) = plan_crops(mask, faces=[face])
+    assert with_face.x <= 1300 and with_face.x + with_face.side >= 1800
+    assert with_face.y <= 800 and with_face.y + with_face.side >= 1300
+
+
+def test_two_distant_regions_both_edited_outside_identical(net):
+    img = photo(400, 900)
+    mask = box_mask(400, 900, (20, 20, 60, 60), (800, 300, 860, 380))
+    out = edit_photo(net, img, EditLayers(mask), faces=[])
+    assert np.array_equal(out[~mask], img[~mask])
+    for x0, y0, x1, y1 in ((20, 20, 60, 60), (800, 300, 860, 380)):
+        assert not np.array_equal(out[y0:y1, x0:x1], img[y0:y1, x0:x1])
+
+
+def test_one_pixel_line_survives_eightfold_downscale():
+    layer = np.zeros((1024, 1024), bool)
+    layer[500, 100:900] = True          # horizontal 1-px line
+    layer[100:900, 333] = True          # vertical 1-px line
+    small = resize_binary(layer, 128)
+    assert small[62, 13:112].all() and small[13:112, 41].all()
+    assert small.sum() < 2 * 2 * 100 * 2  # stays thin: at most 2 px wide
+
+
+def test_mask_never_shrinks_when_downscaled():
+    mask = np.zeros((1000, 1000), bool)
+    mask[333:337, 501:503] = True
+    small = resize_binary(mask, 100)
+    up = np.repeat(np.repeat(small, 10, 0), 10, 1)
+    assert up[mask].all()
+
+
+def test_colour_strokes_keep_their_colour():
+    colour = np.zeros((800, 800, 4), np.uint8)
+    colour[100:103, 100:700] = (200, 30, 90, 255)   # 3-px stroke
+    rgb, painted = resize_colour(colour, 100)
+    assert painted[12:13, 13:87].all()
+    np.testing.assert_allclose(rgb[painted], np.broadcast_to([200, 30, 90], rgb[painted].shape), atol=0.5)
+
+
+def test_bgr_weights_see_blue_first(tmp_path):
+    from model.generator import Generator
+    from model.weights import WeightsInfo, save_weights
+
+    path = tmp_path / "bgr.safetensors"
+    save_weights(path, Generator(4).state_dict(), WeightsInfo(cnum=4, native_size=128, channel_order="BGR"))
+    net = load_generator(path)
+    seen = {}
+    net.register_forward_pre_hook(lambda m, args: seen.setdefault("x", args[0].clone()))
+    img = np.zeros((128, 128, 3), np.uint8)
+    img[..., 2] = 255  # pure blue in RGB
+    edit_photo(net, img, EditLayers(box_mask(128, 128, (60, 60, 70, 70))), faces=[])
+    x = seen["x"][0]
+    assert torch.allclose(x[0, :10, :10], torch.ones(10, 10))    # B channel first → +1
+    assert torch.allclose(x[2, :10, :10], -torch.ones(10, 10))   # R channel last → -1
+
+
+def test_packed_input_follows_layers(net):
+    """Channels: 0-2 image·(1−mask), 3 sketch, 4-6 colour, 7 mask, 8 noise."""
+    seen = {}
+    hook = net.register_forward_pre_hook(lambda m, args: seen.__setitem__("x", args[0][0].clone()))
+    img = photo(512, 512)
+    mask = box_mask(512, 512, (128, 128, 384, 384))
+    sketch = np.zeros((512, 512), bool)
+    sketch[200, :] = True  # runs outside the mask too: must be cut to the mask
+    colour = np.zeros((512, 512, 4), np.uint8)
+    colour[300:340, 300:340] = (255, 0, 0, 255)
+    edit_photo(net, img, EditLayers(mask, sketch, colour), faces=[])
+    hook.remove()
+    x = seen["x"]
+    m = x[7].bool()
+    assert m.any() and not m.all()
+    assert not x[:3][:, m].any()                                 # image erased under the mask
+    assert x[3].bool().any() and not x[3][~m].any()              # sketch only inside the mask
+    assert x[4:7][:, ~m].abs().sum() == 0                        # colour outside: 0
+    reds = (x[4:7] == torch.tensor([1.0, -1.0, -1.0])[:, None, None]).all(0)
+    blacks = (x[4:7] == -1).all(0)
+    assert reds.any() and (reds | blacks)[m].all()               # inside: strokes or black
+    noise = x[8]
+    assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
+    assert 0.05 < noise[m].mean() < 0.3                          # the demo's ~16 % density
+
+
+def test_layer_size_mismatch_is_a_clear_error(net):
+    with pytest.raises(ScfeganError, match="mask layer is 10×10 but the photo is 20×20"):
+        edit_photo(net, photo(20, 20), EditLayers(np.ones((10, 10), bool)))
+
+
+def test_feathered_edge_is_close_to_original_at_the_boundary(net):
+    img = np.full((256, 256, 3), 128, np.uint8)
+    mask = box_mask(256, 256, (64, 64, 192, 192))
+    out = edit_photo(net, img, EditLayers(mask), faces=[]).astype(int)
+    edge = np.abs(out[64, 70:186] - 128).mean()
+    centre = np.abs(out[100:150, 100:150] - 128).mean()
+    assert edge < centre
