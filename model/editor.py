@@ -23,6 +23,7 @@ from .packing import binary_noise, pack_input
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
 MIN_CONTEXT_PX = 16     # ... and at least this many pixels
+FEATHER_NETWORK_PX = 1.5  # paste-back ramp width, in pixels of the network's output
 FACE_MARGIN = 0.6       # a face box grows by this much (per side: half) to frame like the training crops
 
 
@@ -239,6 +240,16 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ra
     return resize_image(np.ascontiguousarray(result), crop.side)
 
 
+def paste_back(target: np.ndarray, original: np.ndarray, generated: np.ndarray,
+               mask: np.ndarray, feather_px: float) -> None:
+    """Blend `generated` (float RGB) into `target` inside `mask` only, ramping in over
+    `feather_px` pixels from the mask edge; pixels outside the mask are not touched."""
+    alpha = feather_alpha(mask, feather_px)[..., None]
+    base = original.astype(np.float32)
+    blended = np.clip(np.rint(base + alpha * (generated - base)), 0, 255).astype(np.uint8)
+    target[mask] = blended[mask]
+
+
 def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
                faces: list[tuple[int, int, int, int]] | None = None) -> np.ndarray:
     """Edited copy of `photo` (H×W×3 uint8 RGB): the masked region repainted to follow
@@ -261,14 +272,12 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     labels, stats = label_regions(mask)
     for crop in plan_crops(mask, faces, (labels, stats)):
         generated = edit_crop(net, photo, layers, crop, rng)
-        # Paste back inside the photo only; the feather is one network pixel wide.
+        # Paste back inside the photo only.
         x0, y0 = max(crop.x, 0), max(crop.y, 0)
         x1, y1 = min(crop.x + crop.side, width), min(crop.y + crop.side, height)
         generated = generated[y0 - crop.y:y1 - crop.y, x0 - crop.x:x1 - crop.x]
         # Only this crop's own regions: a neighbour cut by the crop edge is pasted by its own crop.
         region_mask = np.isin(labels[y0:y1, x0:x1], crop.regions)
-        alpha = feather_alpha(region_mask, 1.5 * crop.side / net.info.native_size)[..., None]
-        original = photo[y0:y1, x0:x1].astype(np.float32)
-        blended = np.clip(np.rint(original + alpha * (generated - original)), 0, 255).astype(np.uint8)
-        result[y0:y1, x0:x1][region_mask] = blended[region_mask]
+        feather = FEATHER_NETWORK_PX * crop.side / net.info.native_size
+        paste_back(result[y0:y1, x0:x1], photo[y0:y1, x0:x1], generated, region_mask, feather)
     return result

@@ -1,0 +1,152 @@
+"""Real photos at any size through load → edit → save (the `scfegan edit` path)."""
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from model import EditLayers, edit_photo, load_generator
+from model.editor import paste_back
+from model.faces import detect_faces
+from model.imageio import load_photo, save_photo
+from model.metrics import seam_score
+from model.paths import project_root
+from tests.conftest import SHARED
+
+SAMPLES = sorted((project_root() / "resources" / "samples").glob("*.jpg")) + sorted(
+    (SHARED / "samples").rglob("*.[jp][pn]g"))
+
+
+@pytest.fixture(scope="module")
+def net(tiny_weights):
+    return load_generator(tiny_weights)
+
+
+def face_mask(pixels: np.ndarray) -> np.ndarray:
+    """The lower half of the largest face (or the photo's centre): a typical edit."""
+    h, w = pixels.shape[:2]
+    faces = detect_faces(pixels)
+    x, y, fw, fh = faces[0] if faces else (w // 4, h // 4, w // 2, h // 2)
+    mask = np.zeros((h, w), bool)
+    mask[y + fh // 2:y + fh, x + fw // 5:x + fw - fw // 5] = True
+    return mask
+
+
+def edit_file(net, path, out_path, mask_fn=face_mask):
+    photo = load_photo(path)
+    mask = mask_fn(photo.pixels)
+    result = edit_photo(net, photo.pixels, EditLayers(mask))
+    save_photo(out_path, result, like=photo)
+    return photo, mask, result
+
+
+@pytest.mark.parametrize("path", SAMPLES[:8], ids=lambda p: p.name)
+def test_sample_portraits_keep_size_and_outside_pixels(net, path, tmp_path):
+    photo, mask, result = edit_file(net, path, tmp_path / "out.png")
+    saved = np.asarray(Image.open(tmp_path / "out.png").convert("RGB"))
+    assert saved.shape == photo.pixels.shape
+    assert np.array_equal(saved[~mask], photo.pixels[~mask])
+    assert not np.array_equal(saved[mask], photo.pixels[mask])
+
+
+def jpeg_bytes(pixels, **kw):
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "JPEG", quality=95, **kw)
+    return buf.getvalue()
+
+
+def synthetic_face_like(h, w, seed=0):
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w]
+    base = np.stack([xx * 200 / w, yy * 200 / h, np.full((h, w), 120.0)], -1)
+    return np.clip(base + rng.normal(0, 8, (h, w, 3)), 0, 255).astype(np.uint8)
+
+
+def centre_mask(pixels):
+    h, w = pixels.shape[:2]
+    mask = np.zeros((h, w), bool)
+    mask[h // 3:h // 2, w // 3:2 * w // 3] = True
+    return mask
+
+
+@pytest.mark.parametrize("kind", ["exif-rotated", "rgba", "16-bit", "grayscale", "tiny", "palette"])
+def test_odd_files_edit_cleanly(net, tmp_path, kind):
+    pixels = synthetic_face_like(120, 90)
+    src = tmp_path / "in.png"
+    if kind == "exif-rotated":
+        src = tmp_path / "in.jpg"
+        exif = Image.Exif()
+        exif[0x0112] = 6  # rotate 90° clockwise to display
+        src.write_bytes(jpeg_bytes(pixels, exif=exif.tobytes()))
+    elif kind == "rgba":
+        alpha = np.full(pixels.shape[:2], 255, np.uint8)
+        alpha[:10] = 0
+        Image.fromarray(np.dstack([pixels, alpha]), "RGBA").save(src)
+    elif kind == "16-bit":
+        Image.fromarray(pixels[..., 0].astype(np.uint16) * 257).save(src)  # 16-bit greyscale PNG
+    elif kind == "grayscale":
+        src = tmp_path / "in.jpg"
+        Image.fromarray(pixels[..., 1]).save(src, quality=95)
+    elif kind == "tiny":
+        Image.fromarray(pixels[:20, :30]).save(src)
+    elif kind == "palette":
+        Image.fromarray(pixels).convert("P", palette=Image.Palette.ADAPTIVE).save(src)
+    photo, mask, result = edit_file(net, src, tmp_path / "out.png", centre_mask)
+    if kind == "exif-rotated":
+        assert photo.pixels.shape[:2] == (90, 120)  # upright: width and height swapped
+    assert result.shape == photo.pixels.shape
+    assert np.array_equal(result[~mask], photo.pixels[~mask])
+    saved = load_photo(tmp_path / "out.png")
+    assert saved.pixels.shape == photo.pixels.shape
+
+
+def test_mask_touching_every_border_and_two_regions(net):
+    pixels = synthetic_face_like(300, 500)
+    mask = np.zeros((300, 500), bool)
+    mask[:, :15] = True          # whole left edge
+    mask[280:, 300:] = True      # bottom-right corner
+    result = edit_photo(net, pixels, EditLayers(mask), faces=[])
+    assert np.array_equal(result[~mask], pixels[~mask])
+    assert not np.array_equal(result[:, :15], pixels[:, :15])
+    assert not np.array_equal(result[280:, 300:], pixels[280:, 300:])
+
+
+def test_feathered_paste_leaves_no_seam_where_a_hard_paste_would():
+    """A result with a colour shift: the feather hides the step at the mask edge."""
+    photo = load_photo(SAMPLES[0]).pixels if SAMPLES else synthetic_face_like(400, 400)
+    mask = face_mask(photo)
+    shifted = np.clip(photo.astype(np.float32) + 40, 0, 255)
+    hard = photo.copy()
+    paste_back(hard, photo, shifted, mask, feather_px=1.0)
+    soft = photo.copy()
+    paste_back(soft, photo, shifted, mask, feather_px=8.0)
+    assert np.array_equal(soft[~mask], photo[~mask])
+    assert seam_score(photo, hard, mask) > 25
+    assert seam_score(photo, soft, mask) < 7
+
+
+def test_seam_measure_is_zero_for_an_untouched_photo():
+    photo = synthetic_face_like(100, 100)
+    assert seam_score(photo, photo, centre_mask(photo)) == 0
+
+
+def test_small_edit_on_24_megapixel_photo_costs_about_a_crop(net):
+    big = np.empty((4000, 6000, 3), np.uint8)
+    big[...] = synthetic_face_like(400, 600)[np.arange(4000) // 10][:, np.arange(6000) // 10]
+    mask = np.zeros(big.shape[:2], bool)
+    mask[1800:2000, 3000:3200] = True
+    small = big[1700:2212, 2900:3412].copy()
+    small_mask = mask[1700:2212, 2900:3412]
+    edit_photo(net, small, EditLayers(small_mask), faces=[])
+    edit_photo(net, big, EditLayers(mask), faces=[])
+    t0 = time.perf_counter()
+    edit_photo(net, small, EditLayers(small_mask), faces=[])
+    t_small = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = edit_photo(net, big, EditLayers(mask), faces=[])
+    t_big = time.perf_counter() - t0
+    assert np.array_equal(result[~mask], big[~mask])
+    assert t_big < t_small + 0.5, (t_small, t_big)
