@@ -59,11 +59,22 @@ def _cmd_edit(args) -> int:
         print("notice: the mask is empty; writing the photo unchanged", file=sys.stderr)
         result = photo.pixels
     else:
-        net = load_generator(_weights_or_error(args.weights), device=args.device)
+        net = load_generator(_weights_or_error(args.weights), device=args.device, precision=args.precision)
         result = edit_photo(net, photo.pixels, EditLayers(mask, sketch, colour), seed=args.seed)
     protect = None if args.overwrite else Path(args.photo)
     save_photo(out, np.ascontiguousarray(result), like=photo, overwrite_protect=protect)
     print(f"wrote {out}")
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    import json
+
+    from model.bench import format_report, run_benchmarks
+
+    results = run_benchmarks(weights=args.weights, repeats=args.repeats,
+                             log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    print(json.dumps(results) if args.json else format_report(results))
     return 0
 
 
@@ -96,10 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--color", help="colour strokes: RGBA PNG (alpha>0 = painted)")
     p.add_argument("--weights", help="weights file (default: the bundled model)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="auto: bf16 on CPUs with native bf16 and on CUDA, else fp32 (exact)")
     p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
     p.add_argument("-o", "--output", required=True, help="where to write the result")
     p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
     p.set_defaults(func=_cmd_edit)
+
+    p = sub.add_parser("bench", help="measure inference speed against this machine's peak")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--weights", help="the lite model to time (default: the bundled model)")
+    p.add_argument("--repeats", type=int, default=7, help="timed runs per figure (median; default 7)")
+    p.set_defaults(func=_cmd_bench)
 
     try:
         from model.training.cli import register

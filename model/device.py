@@ -1,6 +1,9 @@
 """Choosing where the generator runs: CUDA, then MPS, then CPU."""
 from __future__ import annotations
 
+import contextlib
+import os
+
 import torch
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
@@ -29,3 +32,47 @@ def resolve_device(name: str = "auto") -> torch.device:
         raise ScfeganError(f"device '{name}' is not available on this machine "
                            f"(available: {', '.join(available_devices())})")
     return torch.device(name)
+
+
+PRECISION_CHOICES = ("auto", "fp32", "bf16", "fp16")
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True when this CPU runs bf16 convolutions natively (AVX512-BF16 or AMX)."""
+    probe = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
+    return bool(probe and probe()) and torch.backends.mkldnn.is_available()
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """'auto' → bf16 on CPUs with native bf16, fp16 on CUDA (bf16 where supported),
+    fp32 elsewhere (MPS, older CPUs). An explicit choice is honoured when possible."""
+    from .errors import ScfeganError
+
+    precision = (precision or "auto").lower()
+    if precision not in PRECISION_CHOICES:
+        raise ScfeganError(f"unknown precision '{precision}' (choose from {', '.join(PRECISION_CHOICES)})")
+    if precision == "auto":
+        if device.type == "cuda":
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        if device.type == "cpu" and cpu_has_fast_bf16():
+            return "bf16"
+        return "fp32"
+    if precision == "fp16" and device.type == "cpu":
+        return "bf16"  # CPU autocast has no fast fp16 convolutions
+    return precision
+
+
+def autocast(device: torch.device, precision: str):
+    """Context manager running the network at `precision` (a no-op for fp32)."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def interactive_thread_count() -> int:
+    """Threads for inference while a GUI is up: all cores but one on machines with
+    more than two, so the interface stays responsive; all on small machines, where
+    halving the compute would hurt more than it helps."""
+    cores = os.cpu_count() or 1
+    return cores - 1 if cores > 2 else cores

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 import torch
 
+from .device import autocast
 from .errors import ScfeganError
 from .faces import FaceCache
 from .inference import generator_device, move_to
@@ -185,23 +186,31 @@ def _to_tensor(array: np.ndarray, device) -> torch.Tensor:
     """H×W or H×W×C float array → 1×C×H×W tensor."""
     if array.ndim == 2:
         array = array[..., None]
-    return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1), dtype=np.float32))[None].to(device)
+    tensor = torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1), dtype=np.float32))[None]
+    if device.type == "cuda":
+        tensor = tensor.pin_memory()  # lets the copy overlap instead of stalling the host
+    return tensor.to(device, non_blocking=True)
 
 
 def run_generator(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Forward pass without autograd; on a CUDA/MPS failure (e.g. out of memory) the
     network moves to the CPU with a warning and the pass is retried there."""
     device = generator_device(net)
+    precision = getattr(net, "precision", "fp32")
     try:
-        with torch.inference_mode():
-            return net(x.to(device))
+        return _forward(net, x, device, precision)
     except RuntimeError as e:
         if device.type == "cpu":
             raise
         warnings.warn(f"{device.type} failed ({str(e).splitlines()[0]}); running on the CPU instead")
         move_to(net, torch.device("cpu"))
-        with torch.inference_mode():
-            return net(x.to("cpu"))
+        return _forward(net, x, torch.device("cpu"), getattr(net, "precision", "fp32"))
+
+
+def _forward(net, x, device, precision) -> torch.Tensor:
+    x = x.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode(), autocast(device, precision):
+        return net(x).float()
 
 
 def feather_alpha(mask: np.ndarray, width: float) -> np.ndarray:

@@ -1,0 +1,183 @@
+"""Inference benchmarks, stated as fractions of this machine's measured peak.
+
+Peak = a large 1×1 convolution (pure GEMM through oneDNN) in fp32 and bf16. Network
+FLOPs are counted from the layer shapes actually executed (the dead deconvolution
+gates of the TF original are not built here).
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .device import autocast, cpu_has_fast_bf16
+from .generator import Generator
+from .layers import GatedConv2d, GatedDeconv2d
+
+
+def _median_time(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_gflops(dtype: torch.dtype, repeats: int = 7) -> float | None:
+    """GFLOP/s of a large 1×1 convolution at `dtype` on the CPU (None if unsupported)."""
+    if dtype == torch.bfloat16 and not cpu_has_fast_bf16():
+        return None
+    x = torch.randn(1, 1024, 64, 64).to(dtype).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(1024, 1024, 1, 1).to(dtype)
+    flops = 2 * 1024 * 1024 * 64 * 64
+    with torch.inference_mode():
+        seconds = _median_time(lambda: F.conv2d(x, w), repeats)
+    return flops / seconds / 1e9
+
+
+def generator_gflop(net: Generator, size: int) -> float:
+    """Multiply-adds ×2 of one forward pass at `size`², from the executed layer shapes."""
+    total = 0
+
+    def count(module, inputs, output):
+        nonlocal total
+        x = inputs[0]
+        if isinstance(module, GatedConv2d):
+            w = module.conv.weight
+            total += 2 * output.shape[-2] * output.shape[-1] * w.shape[0] * w.shape[1] * w.shape[2] * w.shape[3]
+        else:
+            w = module.deconv.weight
+            total += 2 * x.shape[-2] * x.shape[-1] * w.shape[0] * w.shape[1] * w.shape[2] * w.shape[3]
+
+    hooks = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, (GatedConv2d, GatedDeconv2d))]
+    with torch.inference_mode():
+        net(torch.zeros(1, 9, size, size))
+    for h in hooks:
+        h.remove()
+    return total / 1e9
+
+
+def time_generator(net: Generator, size: int, precision: str, repeats: int) -> float:
+    """Median seconds of one forward at `size`² on the CPU at `precision`."""
+    device = torch.device("cpu")
+    x = torch.randn(1, 9, size, size).contiguous(memory_format=torch.channels_last)
+    net = net.to(memory_format=torch.channels_last).eval()
+
+    def run():
+        with torch.inference_mode(), autocast(device, precision):
+            net(x)
+
+    return _median_time(run, repeats)
+
+
+def _peak_rss_mib() -> float | None:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except ImportError:  # Windows
+        return None
+
+
+def _portrait(h: int, w: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    rng = np.random.default_rng(0)
+    img = np.stack([xx / w * 200 + 30, yy / h * 180 + 40, (xx + yy) / (h + w) * 150 + 60], -1)
+    return np.clip(img + rng.normal(0, 6, img.shape), 0, 255).astype(np.uint8)
+
+
+def time_edit(net, h: int, w: int, repeats: int) -> tuple[float, float]:
+    """(median seconds of decode → crop → pack → infer → paste-back for a face-sized
+    edit on an h×w JPEG photo, median seconds of the decode alone)."""
+    import io
+
+    from PIL import Image
+
+    from .editor import EditLayers, edit_photo
+    from .imageio import photo_from_bytes
+
+    buf = io.BytesIO()
+    Image.fromarray(_portrait(h, w)).save(buf, "JPEG", quality=92)
+    data = buf.getvalue()
+    mask = np.zeros((h, w), bool)
+    side = min(h, w) // 4
+    mask[h // 2:h // 2 + side, w // 2 - side // 2:w // 2 + side // 2] = True
+    layers = EditLayers(mask)
+    decode = _median_time(lambda: photo_from_bytes(data), max(3, repeats // 2), warmup=1)
+    total = _median_time(lambda: edit_photo(net, photo_from_bytes(data).pixels, layers, faces=[]), repeats)
+    return total, decode
+
+
+def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = lambda m: None) -> dict:
+    """All figures of `scfegan bench` as one dict (seconds are medians)."""
+    from .inference import load_generator
+    from .paths import default_weights_path
+
+    torch.manual_seed(0)
+    res: dict = {"threads": torch.get_num_threads(), "torch": torch.__version__}
+    log("peak: 1×1 convolution fp32 / bf16")
+    res["peak_fp32_gflops"] = peak_gflops(torch.float32, repeats)
+    res["peak_bf16_gflops"] = peak_gflops(torch.bfloat16, repeats)
+    full = Generator(64).eval()
+    res["full512_gflop"] = generator_gflop(full, 512)
+    log("full size (cnum 64) at 512², fp32")
+    res["full512_fp32_s"] = time_generator(full, 512, "fp32", repeats)
+    log("full size at 512², bf16")
+    res["full512_bf16_s"] = time_generator(full, 512, "bf16", repeats) if res["peak_bf16_gflops"] else None
+    del full
+    path = weights or default_weights_path()
+    res["lite_s"] = res["lite_bf16_s"] = res["edit512_s"] = res["edit24mp_s"] = None
+    if path is not None:
+        net = load_generator(path, "cpu", precision="fp32")
+        size = net.info.native_size
+        res.update(lite_cnum=net.info.cnum, lite_size=size, lite_gflop=generator_gflop(net, size))
+        log(f"shipped model (cnum {net.info.cnum}) at {size}²")
+        res["lite_s"] = time_generator(net, size, "fp32", repeats)
+        if res["peak_bf16_gflops"]:
+            res["lite_bf16_s"] = time_generator(net, size, "bf16", repeats)
+        log("end-to-end edit, 512×512 photo")
+        res["edit512_s"], res["decode512_s"] = time_edit(net, 512, 512, repeats)
+        log("end-to-end edit, 24 MP photo (6000×4000)")
+        res["edit24mp_s"], res["decode24mp_s"] = time_edit(net, 4000, 6000, max(3, repeats // 2))
+        res["edit512_overhead_s"] = res["edit512_s"] - res["lite_s"]
+        res["edit24mp_overhead_s"] = res["edit24mp_s"] - res["lite_s"]
+    for key, gflop, peak in (("full512_fp32", "full512_gflop", "peak_fp32_gflops"),
+                             ("full512_bf16", "full512_gflop", "peak_bf16_gflops"),
+                             ("lite", "lite_gflop", "peak_fp32_gflops")):
+        seconds = res.get(f"{key}_s")
+        if seconds and res.get(gflop) and res.get(peak):
+            res[f"{key}_gflops"] = res[gflop] / seconds
+            res[f"{key}_fraction_of_peak"] = res[gflop] / seconds / res[peak]
+    res["peak_rss_mib"] = _peak_rss_mib()
+    return res
+
+
+def format_report(res: dict) -> str:
+    """A human-readable table of `run_benchmarks` results."""
+    def fmt(v, unit=""):
+        return "n/a" if v is None else (f"{v:.3f}{unit}" if isinstance(v, float) else f"{v}{unit}")
+
+    lines = [f"threads: {res['threads']}, torch {res['torch']}",
+             f"peak fp32: {fmt(res['peak_fp32_gflops'])} GFLOP/s   peak bf16: {fmt(res['peak_bf16_gflops'])} GFLOP/s",
+             f"full size 512² ({res['full512_gflop']:.1f} GFLOP): fp32 {fmt(res['full512_fp32_s'], ' s')} "
+             f"({fmt(res.get('full512_fp32_fraction_of_peak'))} of peak), bf16 {fmt(res['full512_bf16_s'], ' s')} "
+             f"({fmt(res.get('full512_bf16_fraction_of_peak'))} of peak)"]
+    if res.get("lite_s") is not None:
+        lines += [f"shipped model cnum {res['lite_cnum']} at {res['lite_size']}² ({res['lite_gflop']:.2f} GFLOP): "
+                  f"fp32 {fmt(res['lite_s'], ' s')} ({fmt(res.get('lite_fraction_of_peak'))} of peak), "
+                  f"bf16 {fmt(res.get('lite_bf16_s'), ' s')}",
+                  f"edit 512² end to end: {fmt(res['edit512_s'], ' s')} (decode {fmt(res['decode512_s'], ' s')}, "
+                  f"beyond the network {fmt(res['edit512_overhead_s'], ' s')})",
+                  f"edit 24 MP end to end: {fmt(res['edit24mp_s'], ' s')} (decode {fmt(res['decode24mp_s'], ' s')}, "
+                  f"beyond the network {fmt(res['edit24mp_overhead_s'], ' s')})"]
+    else:
+        lines.append("shipped model: no weights found (pass --weights)")
+    lines.append(f"peak memory: {fmt(res['peak_rss_mib'], ' MiB')}")
+    return "\n".join(lines)
