@@ -86,7 +86,9 @@ def _cmd_gui(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
-    parser = argparse.ArgumentParser(prog="scfegan", description="SC-FEGAN Studio: sketch- and colour-guided face editing.")
+    parser = argparse.ArgumentParser(
+        prog="scfegan", description="SC-FEGAN Studio: sketch- and colour-guided face editing.",
+        epilog="scfegan --self-test checks an install headlessly (bundled weights, sample edit, Qt plugins).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("gui", help="open the editor (the default)")
@@ -132,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `scfegan` console script."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--self-test"]:
+        from app.selftest import run_self_test
+
+        return run_self_test()
     parser = build_parser()
     args = parser.parse_args(argv or ["gui"])
     from model.errors import ScfeganError
