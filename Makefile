@@ -21,5 +21,25 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/scfegan bench
 
+# Installer bundle (PyInstaller, build.spec) in dist/; packaging tools pinned in
+# requirements-bundle.lock, installed here only. Needs weights/*.safetensors.
+BUNDLE_STAMP := $(VENV)/.bundle-installed
+ifeq ($(shell uname -s),Darwin)
+BUNDLE_EXE := dist/SC-FEGAN Studio.app/Contents/MacOS/SC-FEGAN Studio
+else
+BUNDLE_EXE := dist/SC-FEGAN Studio/SC-FEGAN Studio
+endif
+
+$(BUNDLE_STAMP): $(STAMP) requirements-bundle.lock
+	$(PY) -m pip install -q -r requirements-bundle.lock
+	touch $(BUNDLE_STAMP)
+
+bundle: $(BUNDLE_STAMP)
+	$(PY) -m PyInstaller --noconfirm build.spec
+
+bundle-test: bundle
+	QT_QPA_PLATFORM=offscreen "$(BUNDLE_EXE)" --self-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m slow tests/test_bundle.py
+
 clean:
 	rm -rf $(VENV) build dist

@@ -78,6 +78,15 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+def _cmd_eval(args) -> int:
+    from model.evaluate import format_table, run_eval
+
+    report = run_eval(args.data, args.masks, _weights_or_error(args.weights), args.out, args.limit, args.seed)
+    print(format_table(report), end="")
+    print(f"wrote {args.out}/report.json, report.md and grid.png")
+    return 0
+
+
 def _cmd_gui(args) -> int:
     from app.main import run_gui
 
@@ -115,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="where to write the result")
     p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
     p.set_defaults(func=_cmd_edit)
+
+    p = sub.add_parser("eval", help="compare the model (unguided, guided) with Telea inpainting")
+    p.add_argument("--data", required=True, help="folder of photos (ground truth)")
+    p.add_argument("--masks", help="folder of hole masks (white = hole); default: free-form strokes")
+    p.add_argument("--weights", help="weights file (default: the bundled model)")
+    p.add_argument("--out", required=True, help="folder for report.json, report.md and grid.png")
+    p.add_argument("--limit", type=int, help="evaluate only the first N photos")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="measure inference speed against this machine's peak")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")

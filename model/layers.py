@@ -55,8 +55,11 @@ def deconv_same(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None
 @functools.lru_cache(maxsize=32)
 def _lrn_band(channels: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     """C×C 0/1 matrix selecting channels within LRN_RADIUS of each other."""
-    index = torch.arange(channels, device=device)
-    return ((index[:, None] - index[None, :]).abs() <= LRN_RADIUS).to(dtype)
+    # Built outside inference mode: a cached inference tensor could not be used later
+    # by a training step in the same process.
+    with torch.inference_mode(False):
+        index = torch.arange(channels, device=device)
+        return ((index[:, None] - index[None, :]).abs() <= LRN_RADIUS).to(dtype)
 
 
 def tf_lrn(x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,127 @@
+"""The Generate dock: the Generate button, auto-generate, the noise seed, and the list
+of recent results to go back to."""
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QIcon, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
+                               QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from . import icons
+from .qt_convert import rgb_to_qimage
+from .results import Result
+
+THUMB = 92
+SEED_MAX = 2**31 - 1
+
+
+def result_thumbnail(result: Result) -> QIcon:
+    """The repainted box of a result, scaled to a thumbnail."""
+    image = rgb_to_qimage(result.pixels)
+    return QIcon(QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation)))
+
+
+class GeneratePanel(QWidget):
+    """Controls for generating and choosing among results."""
+
+    result_selected = Signal(int)
+
+    def __init__(self, generate: QAction, auto: QAction, apply: QAction, show_result: QAction, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+
+        self.generate_button = QPushButton(generate.icon(), "Generate")
+        self.generate_button.setObjectName("generate")
+        self.generate_button.setToolTip(generate.toolTip())
+        self.generate_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.generate_button.clicked.connect(generate.trigger)
+        generate.changed.connect(lambda: self.generate_button.setEnabled(generate.isEnabled()))
+        self.generate_button.setEnabled(generate.isEnabled())
+        layout.addWidget(self.generate_button)
+
+        row = QHBoxLayout()
+        self.auto_box = QCheckBox("Auto")
+        self.auto_box.setToolTip(auto.toolTip())
+        self.auto_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.auto_box.setChecked(auto.isChecked())
+        self.auto_box.toggled.connect(auto.setChecked)
+        auto.toggled.connect(self.auto_box.setChecked)
+        row.addWidget(self.auto_box)
+        row.addStretch(1)
+        row.addWidget(QLabel("Seed"))
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, SEED_MAX)
+        self.seed_spin.setToolTip("Noise seed: the same strokes and seed give the same result")
+        row.addWidget(self.seed_spin)
+        dice = QToolButton()
+        dice.setIcon(icons.icon("dice"))
+        dice.setAutoRaise(True)
+        dice.setToolTip("A new random seed (a different variation)")
+        dice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        dice.clicked.connect(self.new_seed)
+        row.addWidget(dice)
+        layout.addLayout(row)
+
+        title = QLabel("Results")
+        title.setStyleSheet("font-weight: bold; padding-top: 6px;")
+        layout.addWidget(title)
+        self.list = QListWidget()
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setGridSize(QSize(THUMB + 14, THUMB + 26))
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setUniformItemSizes(True)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setToolTip("Recent results, newest first: click one to show it")
+        self.list.itemSelectionChanged.connect(self._selection_changed)
+        layout.addWidget(self.list, 1)
+        self.empty_hint = QLabel("No results yet.\n\nErase a region (E), guide it with sketch lines (S) "
+                                 "and colour strokes (C), then Generate (Ctrl+Return).")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_hint.setStyleSheet("color: #9a9aa0; padding: 10px;")
+        layout.addWidget(self.empty_hint, 1)
+        self.list.hide()
+
+        buttons = QHBoxLayout()
+        for action in (show_result, apply):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+    @property
+    def seed(self) -> int:
+        return self.seed_spin.value()
+
+    def new_seed(self) -> None:
+        """Pick a random seed."""
+        self.seed_spin.setValue(random.randint(0, SEED_MAX))
+
+    def show_results(self, results: list[Result], current: Result | None) -> None:
+        """List the results (newest first) and select the current one."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for result in results:
+            item = QListWidgetItem(result_thumbnail(result), f"#{result.id} · {result.seconds:.1f} s")
+            item.setData(Qt.ItemDataRole.UserRole, result.id)
+            seed = "random" if result.seed is None else result.seed
+            item.setToolTip(f"Result #{result.id}, seed {seed}, {result.seconds:.2f} s")
+            self.list.addItem(item)
+            if current is not None and result.id == current.id:
+                item.setSelected(True)
+        self.list.blockSignals(False)
+        self.list.setVisible(bool(results))
+        self.empty_hint.setVisible(not results)
+
+    def _selection_changed(self) -> None:
+        items = self.list.selectedItems()
+        if items:
+            self.result_selected.emit(int(items[0].data(Qt.ItemDataRole.UserRole)))

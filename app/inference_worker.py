@@ -1,0 +1,137 @@
+"""The worker that owns the generator and runs every model call off the GUI thread.
+
+It lives in its own QThread; the GUI talks to it only through queued signals and
+gets numpy arrays back. torch is imported here, inside the slots, never by the GUI.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+
+@dataclass(frozen=True, eq=False)
+class GenerationJob:
+    """Everything one generation needs, copied so the user can keep painting."""
+
+    photo: np.ndarray          # H×W×3 uint8
+    mask: np.ndarray           # bool H×W
+    sketch: np.ndarray | None  # bool H×W
+    colour: np.ndarray | None  # uint8 H×W×4
+    seed: int | None
+    document_token: int = 0    # which document it was made from
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """A loaded generator: where from, what it is, where it runs."""
+
+    path: str
+    info: object               # model.weights.WeightsInfo
+    device: str                # the device it actually runs on ("cpu", "cuda", ...)
+    devices: tuple[str, ...]   # devices this machine offers
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for people: our errors as they are, anything else with its type."""
+    from model.errors import ScfeganError
+
+    if isinstance(error, ScfeganError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "not enough memory for this photo; try a smaller one or the CPU device"
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"unexpected error ({type(error).__name__}): {text[:300]}"
+
+
+class InferenceWorker(QObject):
+    """Loads weights, generates, converts checkpoints; one request at a time."""
+
+    started = Signal(int)                    # job id
+    finished = Signal(int, object, float)    # job id, H×W×3 uint8 result, seconds
+    failed = Signal(int, str)                # job id, message
+    model_loaded = Signal(object)            # ModelStatus
+    model_failed = Signal(str)
+    converted = Signal(str, object)          # written path, WeightsInfo
+    convert_failed = Signal(str)
+    notice = Signal(str)                     # warnings worth showing (e.g. fell back to CPU)
+
+    def __init__(self):
+        super().__init__()
+        self.net = None
+        self.job_threads: list[int] = []     # thread ids jobs ran on (tests check this)
+
+    def _report_warnings(self, caught) -> None:
+        for w in caught:
+            self.notice.emit(str(w.message))
+
+    @Slot(str, str)
+    def load(self, path: str, device: str) -> None:
+        """Load weights onto a device ("auto", "cpu", "cuda", "mps")."""
+        self.job_threads.append(threading.get_ident())
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                from model import load_generator
+                from model.device import available_devices
+                from model.inference import generator_device
+
+                net = load_generator(path, device=device)
+                status = ModelStatus(path, net.info, generator_device(net).type, tuple(available_devices()))
+            self._report_warnings(caught)
+        except Exception as e:  # noqa: BLE001 (every failure becomes a message)
+            self._log(e)
+            self.model_failed.emit(describe_error(e))
+            return
+        self.net = net
+        self.model_loaded.emit(status)
+
+    @Slot(int, object)
+    def generate(self, job_id: int, job: GenerationJob) -> None:
+        """Run the editor on a job; emits finished or failed with the job id."""
+        self.job_threads.append(threading.get_ident())
+        self.started.emit(job_id)
+        if self.net is None:
+            self.failed.emit(job_id, "no generator is loaded")
+            return
+        began = time.perf_counter()
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                from model import EditLayers, edit_photo
+
+                layers = EditLayers(mask=job.mask, sketch=job.sketch, colour=job.colour)
+                result = edit_photo(self.net, job.photo, layers, seed=job.seed)
+            self._report_warnings(caught)
+        except Exception as e:  # noqa: BLE001
+            self._log(e)
+            self.failed.emit(job_id, describe_error(e))
+            return
+        self.finished.emit(job_id, result, time.perf_counter() - began)
+
+    @Slot(str, str)
+    def convert(self, source: str, destination: str) -> None:
+        """Convert an official TF checkpoint to our weights file."""
+        self.job_threads.append(threading.get_ident())
+        try:
+            from model.convert import convert_checkpoint
+
+            info = convert_checkpoint(source, destination)
+        except Exception as e:  # noqa: BLE001
+            self._log(e)
+            self.convert_failed.emit(describe_error(e))
+            return
+        self.converted.emit(destination, info)
+
+    @staticmethod
+    def _log(error: BaseException) -> None:
+        from model.errors import ScfeganError
+
+        if not isinstance(error, ScfeganError):
+            traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)

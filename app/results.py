@@ -1,0 +1,85 @@
+"""Generated results and the short list of recent ones (pure numpy, no Qt).
+
+A result is stored as the box around the erased region and the repainted pixels in
+it: outside the mask the generator returns the photo unchanged, so a full copy per
+result would only waste memory.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .brush import Box
+
+MAX_RESULTS = 12
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Repainted pixels (`pixels`, box-sized RGB) where `mask` (box-sized bool) is set."""
+
+    id: int
+    box: Box
+    pixels: np.ndarray
+    mask: np.ndarray
+    seed: int | None = None
+    seconds: float = 0.0
+    created: float = field(default_factory=time.time)
+
+    @classmethod
+    def from_full(cls, result_id: int, full: np.ndarray, mask: np.ndarray,
+                  seed: int | None = None, seconds: float = 0.0) -> "Result | None":
+        """Keep the masked part of a full-size result; None for an empty mask."""
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        if rows.size == 0:
+            return None
+        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        return cls(result_id, (x0, y0, x1, y1), full[y0:y1, x0:x1].copy(),
+                   mask[y0:y1, x0:x1].copy(), seed, seconds)
+
+    def composite(self, photo: np.ndarray) -> np.ndarray:
+        """The photo with this result's repainted pixels in place (a new array)."""
+        out = photo.copy()
+        x0, y0, x1, y1 = self.box
+        region = out[y0:y1, x0:x1]
+        region[self.mask] = self.pixels[self.mask]
+        return out
+
+    def fits(self, photo: np.ndarray) -> bool:
+        """True if the result's box lies inside the photo."""
+        return self.box[2] <= photo.shape[1] and self.box[3] <= photo.shape[0]
+
+
+class ResultHistory:
+    """The recent results, newest first, and which one is shown."""
+
+    def __init__(self, limit: int = MAX_RESULTS):
+        self.limit = limit
+        self.items: list[Result] = []
+        self.current: Result | None = None
+        self._next_id = 1
+
+    def new_id(self) -> int:
+        """A fresh result id."""
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    def add(self, result: Result) -> None:
+        """Put a result first and make it current; the oldest drop off past the limit."""
+        self.items.insert(0, result)
+        del self.items[self.limit:]
+        self.current = result
+        self._next_id = max(self._next_id, result.id + 1)
+
+    def select(self, result_id: int | None) -> Result | None:
+        """Make the result with this id current (None: show none)."""
+        self.current = next((r for r in self.items if r.id == result_id), None)
+        return self.current
+
+    def clear(self) -> None:
+        """Forget every result."""
+        self.items.clear()
+        self.current = None

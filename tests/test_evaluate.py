@@ -1,0 +1,95 @@
+"""`scfegan eval` and the measures it reports, on hand-made cases."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.cli import main
+from model.evaluate import guides_from_truth, telea
+from model.metrics import hole_l1, hole_psnr, seam_score, ssim
+
+
+def test_hole_l1_counts_only_the_hole():
+    truth = np.zeros((4, 4, 3), np.uint8)
+    result = truth.copy()
+    result[:2] = 51          # error 0.2 in the top half
+    mask = np.zeros((4, 4), bool)
+    mask[:1] = True          # hole = the first row only
+    assert hole_l1(truth, result, mask) == pytest.approx(0.2)
+    mask[:] = True
+    assert hole_l1(truth, result, mask) == pytest.approx(0.1)
+
+
+def test_hole_psnr_known_value():
+    truth = np.full((10, 10, 3), 100, np.uint8)
+    result = truth.copy()
+    result[:5] = 110         # squared error 100 on half the hole
+    mask = np.ones((10, 10), bool)
+    assert hole_psnr(truth, result, mask) == pytest.approx(10 * math.log10(255 ** 2 / 50))
+    assert hole_psnr(truth, truth, mask) == math.inf
+
+
+def test_ssim_is_one_for_identical_and_lower_for_noise():
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:64, 0:64]
+    img = np.stack([xx * 3, yy * 3, xx + yy], -1).astype(np.uint8)  # smooth: noise shows
+    assert ssim(img, img) == pytest.approx(1.0)
+    noisy = np.clip(img + rng.normal(0, 40, img.shape), 0, 255).astype(np.uint8)
+    assert ssim(img, noisy) < 0.8
+
+
+def test_seam_score_sees_a_step_at_the_edge():
+    img = np.full((20, 20, 3), 100, np.uint8)
+    mask = np.zeros((20, 20), bool)
+    mask[5:15, 5:15] = True
+    stepped = img.copy()
+    stepped[mask] = 130
+    assert seam_score(img, stepped, mask) == pytest.approx(30)
+
+
+def test_guides_from_truth_stay_inside_the_hole():
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 256, (96, 96, 3), dtype=np.uint8)
+    mask = np.zeros((96, 96), bool)
+    mask[20:60, 30:70] = True
+    layers = guides_from_truth(truth, mask)
+    assert not layers.sketch[~mask].any()
+    assert (layers.colour[..., 3][~mask] == 0).all() and (layers.colour[..., 3][mask] == 255).all()
+
+
+def test_eval_command_writes_report_with_correct_telea_numbers(tmp_path, tiny_weights):
+    photos, masks = tmp_path / "photos", tmp_path / "masks"
+    photos.mkdir()
+    masks.mkdir()
+    rng = np.random.default_rng(2)
+    truths = []
+    for i in range(3):
+        yy, xx = np.mgrid[0:120, 0:100]
+        img = np.stack([xx * 2, yy * 2, (xx + yy)], -1) + rng.integers(0, 20, (120, 100, 3))
+        img = np.clip(img, 0, 255).astype(np.uint8)
+        Image.fromarray(img).save(photos / f"p{i}.png")
+        truths.append(img)
+    hole = np.zeros((240, 200), np.uint8)
+    hole[80:160, 60:140] = 255
+    Image.fromarray(hole).save(masks / "m.png")
+    out = tmp_path / "report"
+    assert main(["eval", "--data", str(photos), "--masks", str(masks), "--weights", str(tiny_weights),
+                 "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["photos"] == 3 and set(report["methods"]) == {"telea", "ours_unguided", "ours_guided"}
+    mask = np.zeros((120, 100), bool)
+    mask[40:80, 30:70] = True
+    expected = np.mean([hole_l1(t, telea(t, mask), mask) for t in truths])
+    assert report["methods"]["telea"]["hole_l1"]["mean"] == pytest.approx(expected, rel=1e-6)
+    grid = np.asarray(Image.open(out / "grid.png"))
+    assert grid.shape[0] == 3 * 160 and grid.shape[1] == 5 * 160
+    assert "| telea |" in (out / "report.md").read_text()
+
+
+def test_eval_missing_folder_is_one_line_error(tmp_path, tiny_weights, capsys):
+    assert main(["eval", "--data", str(tmp_path / "nope"), "--weights", str(tiny_weights), "--out", str(tmp_path / "o")]) == 2
+    assert "photo folder not found" in capsys.readouterr().err

@@ -1,0 +1,277 @@
+"""Generating with a real (tiny, random) generator in the worker thread."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+from test_gui_fixtures import (data_dir, dialogs, drag, finish, make_window, medium_weights,  # noqa: F401
+                               sample_photo)
+
+
+@pytest.fixture
+def window(qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    w = make_window(qtbot, tiny_weights)
+    w.document.layers["mask"][30:70, 50:110] = True
+    w.document.changed("mask")
+    yield w
+    finish(w)
+
+
+def wait_idle(qtbot, window, timeout=20000):
+    qtbot.waitUntil(lambda: not window.generation.busy, timeout=timeout)
+
+
+def test_generate_runs_in_the_worker_and_shows_the_result(qtbot, window):
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.generation.worker.job_threads
+    assert threading.get_ident() not in window.generation.worker.job_threads
+    assert window.generation.thread is not None and window.generation.worker.thread() is window.generation.thread
+    result = window.results.current
+    assert result is not None and window.canvas.showing_result
+    shown = window.displayed_image()
+    photo = window.document.photo
+    outside = ~window.document.layers["mask"]
+    assert np.array_equal(shown[outside], photo[outside])
+    assert not np.array_equal(shown, photo)
+    assert window.time_label.text().startswith("Last:")
+    assert window.generate_panel.list.count() == 1
+    assert window.is_dirty
+
+
+def test_gui_thread_keeps_running_during_generation(qtbot, data_dir, dialogs, medium_weights):  # noqa: F811
+    w = make_window(qtbot, medium_weights, photo=sample_photo(600, 600))
+    w.document.layers["mask"][150:450, 200:420] = True
+    clock = QElapsedTimer()
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(clock.elapsed()))
+    clock.start()
+    timer.start()
+    with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
+        w.generate()
+        started = clock.elapsed()
+    timer.stop()
+    during = [t for t in ticks if t >= started]
+    gaps = np.diff([started] + during)
+    assert len(during) >= 5, "the generation was too quick to measure"
+    assert gaps.max() < 50, f"the GUI thread stalled for {gaps.max()} ms"
+    assert threading.get_ident() not in w.generation.worker.job_threads
+    finish(w)
+
+
+def test_newest_request_wins(qtbot, window):
+    shown = []
+    window.generation.result_ready.connect(lambda rid, job, res, s: shown.append((rid, job.seed)))
+    ids = []
+    for seed in (11, 22, 33, 44):
+        window.generate_panel.seed_spin.setValue(seed)
+        ids.append(window.generate())
+    wait_idle(qtbot, window)
+    qtbot.wait(50)
+    assert shown == [(ids[-1], 44)]
+    assert len(window.results.items) == 1 and window.results.current.seed == 44
+
+
+def test_cancel_discards_the_running_result(qtbot, window):
+    finished = []
+    window.generation.worker.finished.connect(lambda *a: finished.append(a[0]))
+    window.generate()
+    assert window.generation.busy and window.busy_bar.isVisible()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert not window.generation.busy and not window.busy_bar.isVisible()
+    qtbot.waitUntil(lambda: bool(finished), timeout=20000)
+    qtbot.wait(50)
+    assert window.results.current is None and window.generate_panel.list.count() == 0
+    # The next request still works.
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+
+
+def test_error_becomes_a_message(qtbot, window, dialogs):  # noqa: F811
+    class Broken:
+        @property
+        def info(self):
+            raise RuntimeError("the generator exploded")
+
+    window.generation.worker.net = Broken()
+    window.generate()
+    qtbot.waitUntil(lambda: "warning" in dialogs.names(), timeout=20000)
+    assert "the generator exploded" in window.last_error
+    assert "Generation failed" in window.statusBar().currentMessage()
+    assert not window.generation.busy and window.results.current is None
+
+
+def test_empty_mask_asks_for_a_region(qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    w = make_window(qtbot, tiny_weights)
+    assert w.generate() is None
+    assert "Erase a region first" in w.statusBar().currentMessage()
+    finish(w)
+
+
+def test_auto_generate_is_debounced(qtbot, window):
+    requests = []
+    original = window.generation.request
+    window.generation.request = lambda job: requests.append(job) or original(job)
+    window.auto_action.setChecked(True)
+    window.generation.debounce.stop()
+    for y in (20, 40, 60):
+        drag(qtbot, window, [(20, y), (60, y)])
+    assert requests == []  # still within the pause
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        pass
+    assert len(requests) == 1
+    assert np.array_equal(requests[0].mask, window.document.layers["mask"])
+
+
+def test_apply_makes_the_result_the_photo_undoably(qtbot, window):
+    window.paint.set_tool("sketch")
+    drag(qtbot, window, [(60, 50), (100, 50)])
+    original = window.document.photo.copy()
+    layers = window.document.snapshot_layers()
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    expected = window.results.current.composite(original)
+    window.apply_action.trigger()
+    assert np.array_equal(window.document.photo, expected)
+    assert all(window.document.is_blank(n) for n in layers)
+    assert not window.canvas.showing_result and window.results.current is None
+    window.undo()
+    assert np.array_equal(window.document.photo, original)
+    assert all(np.array_equal(window.document.layers[n], layers[n]) for n in layers)
+    window.redo()
+    assert np.array_equal(window.document.photo, expected)
+    assert window.undo_stack.command(window.undo_stack.count() - 1).nbytes < original.nbytes
+
+
+def test_compare_hold_and_toggle(qtbot, window):
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    result_item = window.canvas._result_item
+    assert result_item.isVisible()
+    qtbot.keyPress(window.canvas, Qt.Key.Key_Backslash)
+    assert window.canvas.comparing and not result_item.isVisible()
+    assert not any(item.isVisible() for item in window.canvas._layer_items.values())
+    qtbot.keyRelease(window.canvas, Qt.Key.Key_Backslash)
+    assert not window.canvas.comparing and result_item.isVisible()
+    window.compare_action.trigger()
+    assert window.canvas.comparing and not result_item.isVisible()
+    window.compare_action.trigger()
+    assert result_item.isVisible()
+    # R switches between the result and the photo with its layers.
+    qtbot.keyClick(window.canvas, Qt.Key.Key_R)
+    assert not result_item.isVisible() and window.canvas._layer_items["mask"].isVisible()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_R)
+    assert result_item.isVisible()
+
+
+def test_going_back_to_an_earlier_result(qtbot, window):
+    for seed in (1, 2):
+        window.generate_panel.seed_spin.setValue(seed)
+        with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+            window.generate()
+    assert [r.seed for r in window.results.items] == [2, 1]
+    first = window.results.items[1]
+    window.generate_panel.list.item(1).setSelected(True)
+    assert window.results.current is first
+    assert np.array_equal(window.displayed_image(), first.composite(window.document.photo))
+
+
+def test_a_stroke_returns_to_the_editing_view(qtbot, window):
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    assert window.canvas.showing_result
+    drag(qtbot, window, [(10, 10), (20, 10)])
+    assert not window.canvas.showing_result and window.canvas._layer_items["mask"].isVisible()
+
+
+def test_window_appears_before_the_model_and_requests_wait(qtbot, data_dir, dialogs, medium_weights):  # noqa: F811
+    w = make_window(qtbot, medium_weights, wait_model=False)
+    assert w.isVisible() and w.windowTitle().startswith("SC-FEGAN Studio")
+    assert not w.generation.ready  # still loading in the background
+    assert w.generate_action.isEnabled()
+    w.document.layers["mask"][30:70, 50:110] = True
+    with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
+        assert w.generate() is not None
+    assert "CPU" in w.device_label.text()
+    finish(w)
+
+
+def test_no_weights_keeps_the_editor_usable(qtbot, data_dir, dialogs, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("model.paths.default_weights_path", lambda: None)
+    w = make_window(qtbot)
+    assert w.info_bar.isVisible() and "No weights" in w.info_bar.label.text()
+    assert not w.generate_action.isEnabled()
+    assert dialogs.calls == []  # a message, not a blocking dialog
+    drag(qtbot, w, [(20, 20), (60, 20)])
+    assert w.document.layers["mask"].any()
+    finish(w)
+
+
+def test_bad_weights_file_is_reported(qtbot, data_dir, dialogs, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("model.paths.default_weights_path", lambda: None)
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not weights at all")
+    w = make_window(qtbot, wait_model=False)
+    w.generation.load_model(str(bad), "cpu")
+    qtbot.waitUntil(lambda: w.last_error is not None, timeout=20000)
+    assert w.info_bar.isVisible() and "could not be loaded" in w.info_bar.label.text()
+    finish(w)
+
+
+def test_a_failed_reload_keeps_the_working_model(qtbot, window, dialogs, tmp_path):  # noqa: F811
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"nope")
+    window.generation.load_model(str(bad), "cpu")
+    qtbot.waitUntil(lambda: "warning" in dialogs.names(), timeout=20000)
+    assert "still using tiny.safetensors" in window.last_error
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+
+
+def test_device_menu_shows_the_active_device(qtbot, window):
+    actions = window.device_actions
+    assert actions["auto"].text() == "Auto (uses CPU)"
+    assert actions["cpu"].text() == "CPU — active"
+    assert not actions["cuda"].isEnabled() or "cuda" in window.model_status.devices
+    with qtbot.waitSignal(window.generation.model_ready, timeout=20000):
+        actions["cpu"].trigger()
+    assert window.settings.device == "cpu" and window.model_status.device == "cpu"
+
+
+def test_convert_checkpoint_runs_in_the_worker_and_loads_the_result(qtbot, window, dialogs, tiny_weights,  # noqa: F811
+                                                                    tmp_path, monkeypatch):
+    import shutil
+
+    from model.weights import read_weights
+
+    threads = []
+
+    def fake_convert(src, dst):
+        threads.append(threading.get_ident())
+        shutil.copy(tiny_weights, dst)
+        return read_weights(dst)[1]
+
+    monkeypatch.setattr("model.convert.convert_checkpoint", fake_convert)
+    dialogs.open_path = str(tmp_path / "SC-FEGAN.ckpt.index")
+    dialogs.save_path = str(tmp_path / "converted")
+    with qtbot.waitSignal(window.generation.model_ready, timeout=20000):
+        window.convert_action.trigger()
+    assert threads and threads[0] != threading.get_ident()
+    assert window.settings.weights_path == str(tmp_path / "converted.safetensors")
+    assert window.model_status.path == str(tmp_path / "converted.safetensors")
+
+
+def test_convert_failure_is_a_message(qtbot, window, dialogs, tmp_path):  # noqa: F811
+    index = tmp_path / "junk.index"
+    index.write_bytes(b"junk")
+    dialogs.open_path = str(index)
+    dialogs.save_path = str(tmp_path / "out.safetensors")
+    window.convert_action.trigger()
+    qtbot.waitUntil(lambda: "warning" in dialogs.names(), timeout=20000)
+    assert "Conversion failed" in window.statusBar().currentMessage()
+    assert window.generation.ready and not window.generation.busy
