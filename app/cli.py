@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
-EXIT_USER_ERROR = 2
 
 
 def _cmd_convert(args) -> int:
@@ -158,16 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     parser = build_parser()
     args = parser.parse_args(argv or ["gui"])
-    from model.errors import ScfeganError
+    from model.errors import run_command
 
-    warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
-    try:
-        return int(args.func(args) or 0)
-    except ScfeganError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args)
 
 
 if __name__ == "__main__":

@@ -11,3 +11,22 @@ class WeightsError(ScfeganError):
 
 class ImageError(ScfeganError):
     """An image that cannot be read, written or used."""
+
+
+EXIT_USER_ERROR = 2
+
+
+def run_command(args) -> int:
+    """Run a parsed command-line sub-command (`args.func(args)`): warnings and user
+    errors become one stderr line each (errors exit with 2), Ctrl-C exits with 130."""
+    import sys
+    import warnings
+
+    warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
+    try:
+        return int(args.func(args) or 0)
+    except ScfeganError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130

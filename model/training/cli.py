@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
 
 from .config import FIELDS, field_type, preset_names
 
-EXIT_USER_ERROR = 2
 CHOICES = {"device": ("auto", "cpu", "cuda", "mps"), "precision": ("auto", "fp32", "bf16", "fp16"),
            "crop": ("auto", "centre", "face")}
 METAVARS = {"data": "DIR", "masks": "DIR", "vgg": "PATH", "steps": "N", "batch_size": "B",
@@ -95,19 +93,12 @@ def run_export(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry: `python -m model.training.cli train|export ...`."""
-    from ..errors import ScfeganError
+    from ..errors import run_command
 
     parser = argparse.ArgumentParser(prog="python -m model.training.cli")
     register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     args = parser.parse_args(argv)
-    warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
-    try:
-        return int(args.func(args) or 0)
-    except ScfeganError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args)
 
 
 if __name__ == "__main__":
