@@ -16,10 +16,9 @@ import cv2
 import numpy as np
 import torch
 
-from .device import autocast
 from .errors import ScfeganError
 from .faces import FaceCache
-from .inference import generator_device, move_to
+from .inference import generator_device, move_to, running
 from .packing import binary_noise, pack_input
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
@@ -196,20 +195,19 @@ def run_generator(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Forward pass without autograd; on a CUDA/MPS failure (e.g. out of memory) the
     network moves to the CPU with a warning and the pass is retried there."""
     device = generator_device(net)
-    precision = getattr(net, "precision", "fp32")
     try:
-        return _forward(net, x, device, precision)
+        return _forward(net, x, device)
     except RuntimeError as e:
         if device.type == "cpu":
             raise
         warnings.warn(f"{device.type} failed ({str(e).splitlines()[0]}); running on the CPU instead")
         move_to(net, torch.device("cpu"))
-        return _forward(net, x, torch.device("cpu"), getattr(net, "precision", "fp32"))
+        return _forward(net, x, torch.device("cpu"))
 
 
-def _forward(net, x, device, precision) -> torch.Tensor:
+def _forward(net, x, device) -> torch.Tensor:
     x = x.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode(), autocast(device, precision):
+    with running(net):
         return net(x).float()
 
 

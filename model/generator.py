@@ -69,5 +69,5 @@ class Generator(nn.Module):
             up = keep(dname, getattr(self, dname)(y))
             y = keep(gname, getattr(self, gname)(torch.cat([skips[-2 - i], up], dim=1)))
         up = keep("deconv7", self.deconv7(y))
-        y = keep("gconv14", self.gconv14(torch.cat([x, up], dim=1)))
-        return torch.tanh(y)
+        y = keep("gconv14", self.gconv14(torch.cat([x.to(up.dtype), up], dim=1)))
+        return torch.tanh(y.float())

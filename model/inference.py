@@ -1,11 +1,13 @@
 """Loading a generator from a weights file, ready to run on a device."""
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 
 import torch
 
+from .cpu_kernels import prepare_cpu_inference, release_cpu_inference
 from .device import autocast, resolve_device, resolve_precision
 from .errors import WeightsError
 from .generator import Generator
@@ -16,7 +18,8 @@ class LoadedGenerator(Generator):
     """A Generator that knows the conventions of the weights it was loaded from."""
 
     info: WeightsInfo
-    precision: str = "fp32"  # what the editor runs it at: fp32, bf16 or fp16 (autocast)
+    precision: str = "fp32"  # what the editor runs it at: fp32, bf16 or fp16
+    packed: bool = False  # CPU layers run oneDNN with weights packed at `precision`
 
 
 def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
@@ -45,30 +48,55 @@ def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
     net.info = info
     net.eval().requires_grad_(False)
     dev = device if isinstance(device, torch.device) else resolve_device(device)
+    net.precision = resolve_precision(precision, dev)
     net = move_to(net, dev)
     dev = generator_device(net)
-    net.precision = resolve_precision(precision, dev)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True  # crops are always the native size
     if warmup:
         size = info.native_size
-        with torch.inference_mode(), autocast(dev, net.precision):
+        with running(net):
             net(torch.zeros(1, 9, size, size, device=dev).contiguous(memory_format=torch.channels_last))
     return net
 
 
 def move_to(net: LoadedGenerator, device: torch.device) -> LoadedGenerator:
-    """Move the generator; on a device failure fall back to CPU with a warning."""
+    """Move the generator (channels-last; on the CPU with packed weights at its
+    precision); on a device failure fall back to the CPU with a warning."""
     try:
-        return net.to(device, memory_format=torch.channels_last)
+        net = net.to(device, memory_format=torch.channels_last)
     except RuntimeError as e:
         if device.type == "cpu":
             raise
         warnings.warn(f"could not use {device.type} ({str(e).splitlines()[0]}); running on the CPU instead")
         net.precision = resolve_precision("auto", torch.device("cpu")) if net.precision != "fp32" else "fp32"
-        return net.to("cpu", memory_format=torch.channels_last)
+        net = net.to("cpu", memory_format=torch.channels_last)
+    return set_precision(net, net.precision)
+
+
+def set_precision(net: torch.nn.Module, precision: str) -> torch.nn.Module:
+    """Make `net` run at `precision` ("fp32", "bf16", "fp16") on its device: on the
+    CPU its gated layers get oneDNN weights packed at that precision."""
+    net.precision = precision
+    if generator_device(net).type == "cpu":
+        dtype = torch.bfloat16 if precision in ("bf16", "fp16") else torch.float32
+        net.packed = prepare_cpu_inference(net, dtype)
+    else:
+        release_cpu_inference(net)
+        net.packed = False
+    return net
 
 
 def generator_device(net: torch.nn.Module) -> torch.device:
     """The device the generator's weights live on."""
     return next(net.parameters()).device
+
+
+def running(net: torch.nn.Module) -> contextlib.ExitStack:
+    """Context for forward passes of `net`: no autograd, and autocast at its
+    `precision` unless its packed CPU kernels already run at that precision."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(torch.inference_mode())
+    if not getattr(net, "packed", False):
+        stack.enter_context(autocast(generator_device(net), getattr(net, "precision", "fp32")))
+    return stack

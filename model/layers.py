@@ -73,8 +73,11 @@ def tf_lrn(x: torch.Tensor) -> torch.Tensor:
     compute_dtype = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
     xc = x.to(compute_dtype)
     band = _lrn_band(x.shape[1], x.device, compute_dtype)
-    window = torch.matmul(xc.square().permute(0, 2, 3, 1), band).permute(0, 3, 1, 2)
-    return (xc * torch.rsqrt(window + LRN_BIAS)).to(x.dtype)
+    with torch.autocast(x.device.type, enabled=False):  # autocast would run the matmul in half
+        window = torch.matmul(xc.square().permute(0, 2, 3, 1), band).permute(0, 3, 1, 2)
+    if torch.is_grad_enabled():
+        return (xc * torch.rsqrt(window + LRN_BIAS)).to(x.dtype)
+    return window.add_(LRN_BIAS).rsqrt_().mul_(xc).to(x.dtype)  # inference: no new buffers
 
 
 class GatedConv2d(nn.Module):
@@ -82,7 +85,12 @@ class GatedConv2d(nn.Module):
 
     The feature and gate convolutions are stored as one convolution with twice the
     output channels (feature first, then gate) so that both run as a single kernel.
+    `kernel`, when set (model.cpu_kernels), runs that convolution with packed weights
+    whenever autograd is off; with autograd on the parameters are used, so training
+    is never fed stale packed copies.
     """
+
+    kernel = None
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int, stride: int = 1,
                  dilation: int = 1, use_lrn: bool = True, activation: bool = True):
@@ -93,10 +101,18 @@ class GatedConv2d(nn.Module):
         self.conv = nn.Conv2d(in_ch, 2 * out_ch, kernel, stride=stride, dilation=dilation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = conv_same(x, self.conv.weight, self.conv.bias, self.stride, self.dilation)
+        if self.kernel is not None and not torch.is_grad_enabled():
+            y = self.kernel(x)
+        else:
+            y = conv_same(x, self.conv.weight, self.conv.bias, self.stride, self.dilation)
         feature, gate = y[:, : self.out_ch], y[:, self.out_ch:]
         if self.use_lrn:
             feature = tf_lrn(feature)
+        if not torch.is_grad_enabled():  # inference: reuse buffers, fewer passes over memory
+            gate = torch.sigmoid(gate)
+            if self.activation:
+                feature = F.leaky_relu(feature, LEAKY_SLOPE, inplace=self.use_lrn)
+            return feature.mul_(gate) if (self.use_lrn or self.activation) else feature * gate
         if self.activation:
             feature = F.leaky_relu(feature, LEAKY_SLOPE)
         return feature * torch.sigmoid(gate)
@@ -107,12 +123,18 @@ class GatedDeconv2d(nn.Module):
 
     The original builds a second transposed conv for the gate but multiplies the
     feature by sigmoid of itself; the dead gate (and its `biases2`) is not built here.
+    d·sigmoid(d) is SiLU. `kernel`, when set, runs the leaky-ReLU deconvolution.
     """
+
+    kernel = None
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int = 5):
         super().__init__()
         self.deconv = nn.ConvTranspose2d(in_ch, out_ch, kernel, stride=2, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        d = F.leaky_relu(deconv_same(x, self.deconv.weight, self.deconv.bias), LEAKY_SLOPE)
-        return d * torch.sigmoid(d)
+        if self.kernel is not None and not torch.is_grad_enabled():
+            d = self.kernel(x)
+        else:
+            d = F.leaky_relu(deconv_same(x, self.deconv.weight, self.deconv.bias), LEAKY_SLOPE)
+        return F.silu(d, inplace=not torch.is_grad_enabled())

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from model.convert import tf_to_state_dict
+from model.cpu_kernels import packed_kernels_available, prepare_cpu_inference
 from model.generator import Generator
 from model.layers import conv_same, deconv_same, tf_lrn
 from tests.conftest import REFERENCE, require
@@ -22,11 +23,20 @@ def nhwc(t):
     return t.detach().numpy().transpose(0, 2, 3, 1)
 
 
-def fixture_generator(fixture_dir):
+def fixture_generator(fixture_dir, path="eager"):
     state, cnum = tf_to_state_dict(regenerate_variables(fixture_dir))
     net = Generator(cnum)
     net.load_state_dict(state)
+    if path == "packed":
+        if not packed_kernels_available():
+            pytest.skip("this PyTorch build has no oneDNN packed convolutions")
+        assert prepare_cpu_inference(net, torch.float32)
     return net.eval()
+
+
+# The app's CPU inference path (oneDNN, packed weights, polyphase deconvolutions) must
+# reproduce the TF graph as exactly as the plain port does.
+PATHS = pytest.mark.parametrize("path", ["eager", "packed"])
 
 
 def fixture_input(fixture_dir):
@@ -35,8 +45,9 @@ def fixture_input(fixture_dir):
     return nchw(np.concatenate([image * (1 - mask), sketch, color, mask, noise], axis=3))
 
 
-def test_public_fixture_raw_output_and_every_intermediate(public_fixture):
-    net = fixture_generator(public_fixture)
+@PATHS
+def test_public_fixture_raw_output_and_every_intermediate(public_fixture, path):
+    net = fixture_generator(public_fixture, path)
     inters = {}
     with torch.no_grad():
         raw = net(fixture_input(public_fixture), inters)
@@ -48,8 +59,9 @@ def test_public_fixture_raw_output_and_every_intermediate(public_fixture):
     np.testing.assert_allclose(nhwc(raw), np.load(public_fixture / "outputs.npz")["raw"], rtol=0, atol=ATOL)
 
 
-def test_composite_matches_demo_output(public_fixture):
-    net = fixture_generator(public_fixture)
+@PATHS
+def test_composite_matches_demo_output(public_fixture, path):
+    net = fixture_generator(public_fixture, path)
     inp = np.load(public_fixture / "inputs.npz")
     with torch.no_grad():
         raw = nhwc(net(fixture_input(public_fixture)))
