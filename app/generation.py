@@ -29,7 +29,7 @@ class GenerationController(QObject):
     auto_due = Signal()                                 # the debounce ran out: time to generate
 
     # Queued into the worker's thread.
-    _run_load = Signal(str, str)
+    _run_load = Signal(str, str, str)
     _run_generate = Signal(int, object)
     _run_convert = Signal(str, str)
 
@@ -72,11 +72,12 @@ class GenerationController(QObject):
         """A generator is loaded and no (re)load is under way."""
         return self.status is not None and not self.loading
 
-    def load_model(self, path: str, device: str = "auto") -> None:
-        """Load weights in the background; waiting requests run once it is ready."""
+    def load_model(self, path: str, device: str = "auto", precision: str = "auto") -> None:
+        """Load weights in the background (precision "auto" or "fp32"); waiting
+        requests run once it is ready."""
         self.loading = True
         self.model_loading.emit(str(path))
-        self._run_load.emit(str(path), device)
+        self._run_load.emit(str(path), device, precision)
         self._update_busy()
 
     def convert(self, source: str, destination: str) -> None:

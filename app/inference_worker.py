@@ -36,6 +36,7 @@ class ModelStatus:
     info: object               # model.weights.WeightsInfo
     device: str                # the device it actually runs on ("cpu", "cuda", ...)
     devices: tuple[str, ...]   # devices this machine offers
+    precision: str = "fp32"    # what it runs at: fp32, bf16 or fp16
 
 
 def describe_error(error: BaseException) -> str:
@@ -71,19 +72,25 @@ class InferenceWorker(QObject):
         for w in caught:
             self.notice.emit(str(w.message))
 
-    @Slot(str, str)
-    def load(self, path: str, device: str) -> None:
-        """Load weights onto a device ("auto", "cpu", "cuda", "mps")."""
+    @Slot(str, str, str)
+    def load(self, path: str, device: str, precision: str = "auto") -> None:
+        """Load weights onto a device ("auto", "cpu", "cuda", "mps") at a precision
+        ("auto": bf16/fp16 where the hardware is fast at it; "fp32": exact), and run
+        one warm-up pass so the first generation is not slow."""
         self.job_threads.append(threading.get_ident())
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
+                import torch
+
                 from model import load_generator
-                from model.device import available_devices
+                from model.device import available_devices, interactive_thread_count
                 from model.inference import generator_device
 
-                net = load_generator(path, device=device)
-                status = ModelStatus(path, net.info, generator_device(net).type, tuple(available_devices()))
+                torch.set_num_threads(interactive_thread_count())
+                net = load_generator(path, device=device, precision=precision, warmup=True)
+                status = ModelStatus(path, net.info, generator_device(net).type, tuple(available_devices()),
+                                     net.precision)
             self._report_warnings(caught)
         except Exception as e:  # noqa: BLE001 (every failure becomes a message)
             self._log(e)

@@ -255,6 +255,10 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
             self.device_group.addAction(action)
             self.device_actions[device] = action
         self.device_actions[self.settings.device].setChecked(True)
+        self.exact_action = a("&Exact Precision (float32)", self.set_exact_precision, checkable=True,
+                              tip="Run the generator in float32 instead of the faster bf16/fp16 "
+                                  "(results differ imperceptibly)")
+        self.exact_action.setChecked(self.settings.precision == "fp32")
         self.cancel_action.setEnabled(False)
         self.shortcuts_action = a("&Keyboard Shortcuts", self.show_shortcuts, "F1")
         self.about_action = a("&About SC-FEGAN Studio", self.show_about)
@@ -352,6 +356,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         generate.addSeparator()
         self.device_menu = generate.addMenu("&Device")
         self.device_menu.addActions(list(self.device_actions.values()))
+        generate.addAction(self.exact_action)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])

@@ -53,6 +53,16 @@ class Settings:
         self.store.setValue("model/device", value)
 
     @property
+    def precision(self) -> str:
+        """"auto" (fastest the hardware offers) or "fp32" (exact)."""
+        value = self._get("model/precision", "auto")
+        return value if value in ("auto", "fp32") else "auto"
+
+    @precision.setter
+    def precision(self, value: str) -> None:
+        self.store.setValue("model/precision", value)
+
+    @property
     def weights_path(self) -> str | None:
         return self._get("model/weights", "") or None
 

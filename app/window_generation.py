@@ -40,7 +40,7 @@ class GenerationCommands:
             else:
                 self._show_model_problem(NO_WEIGHTS)
             return
-        self.generation.load_model(str(path), self.settings.device)
+        self.generation.load_model(str(path), self.settings.device, self.settings.precision)
 
     def _show_model_problem(self, message: str) -> None:
         self.device_label.setText("Model: none")
@@ -62,9 +62,10 @@ class GenerationCommands:
         self.model_status = status
         self.info_bar.hide()
         info = status.info
-        self.device_label.setText(f"Model: {status.device.upper()}")
+        self.device_label.setText(f"Model: {status.device.upper()} · {status.precision}")
         self.device_label.setToolTip(f"{Path(status.path).name}: width {info.cnum}, {info.native_size} px, "
-                                     f"{info.provenance or 'unknown provenance'}; runs on {status.device}")
+                                     f"{info.provenance or 'unknown provenance'}; runs on {status.device} "
+                                     f"at {status.precision}")
         self._update_device_menu(status)
         self.statusBar().showMessage(f"Generator ready ({status.device}, width {info.cnum}, {info.native_size} px)", 6000)
         self._update_enabled()
@@ -92,11 +93,21 @@ class GenerationCommands:
         self.model_status = None
         self._show_model_problem(f"The generator could not be loaded: {message}")
 
+    def set_exact_precision(self, exact: bool) -> None:
+        """Run the generator in exact float32 (True) or in the fastest precision the
+        hardware offers (False: bf16/fp16 where native), and reload it."""
+        precision = "fp32" if exact else "auto"
+        if precision == self.settings.precision:
+            return
+        self.settings.precision = precision
+        if self.model_status is not None:
+            self.generation.load_model(self.model_status.path, self.settings.device, self.settings.precision)
+
     def set_device(self, device: str) -> None:
         """Choose where the generator runs and reload it there."""
         self.settings.device = device
         if self.model_status is not None:
-            self.generation.load_model(self.model_status.path, device)
+            self.generation.load_model(self.model_status.path, device, self.settings.precision)
         else:
             self.start_model()
 
@@ -106,7 +117,7 @@ class GenerationCommands:
         if path:
             self.settings.weights_path = path
             self.weights_override = None
-            self.generation.load_model(path, self.settings.device)
+            self.generation.load_model(path, self.settings.device, self.settings.precision)
 
     def convert_dialog(self) -> None:
         """Convert an official TF checkpoint (in the worker), then use it."""
@@ -125,7 +136,7 @@ class GenerationCommands:
         self.statusBar().showMessage(f"Converted: width {info.cnum}, {info.native_size} px → {path}", 8000)
         self.settings.weights_path = path
         self.weights_override = None
-        self.generation.load_model(path, self.settings.device)
+        self.generation.load_model(path, self.settings.device, self.settings.precision)
 
     def make_job(self) -> GenerationJob | None:
         """A snapshot of the photo and layers for the worker (None if nothing to do)."""

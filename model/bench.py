@@ -166,6 +166,11 @@ def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = 
         if seconds and res.get(gflop) and res.get(peak):
             res[f"{key}_gflops"] = res[gflop] / seconds
             res[f"{key}_fraction_of_peak"] = res[gflop] / seconds / res[peak]
+    from .guides import extract_colour_map, extract_sketch
+
+    log("guides (sketch + colour map) at 512²")
+    photo = _portrait(512, 512)
+    res["guides512_s"] = _median_time(lambda: (extract_sketch(photo), extract_colour_map(photo)), repeats)
     res["peak_rss_mib"] = _peak_rss_mib()
     return res
 
@@ -190,5 +195,6 @@ def format_report(res: dict) -> str:
                   f"beyond the network {fmt(res['edit24mp_overhead_s'], ' s')})"]
     else:
         lines.append("shipped model: no weights found (pass --weights)")
+    lines.append(f"guides (sketch + colour) at 512²: {fmt(res.get('guides512_s'), ' s')}")
     lines.append(f"peak memory: {fmt(res['peak_rss_mib'], ' MiB')}")
     return "\n".join(lines)

@@ -243,6 +243,23 @@ def test_device_menu_shows_the_active_device(qtbot, window):
     assert window.settings.device == "cpu" and window.model_status.device == "cpu"
 
 
+def test_exact_precision_reloads_in_float32_and_is_remembered(qtbot, window):
+    from model.device import cpu_has_fast_bf16
+
+    fast = "bf16" if cpu_has_fast_bf16() else "fp32"
+    assert window.model_status.precision == fast  # "auto" by default
+    assert window.device_label.text().endswith(fast)
+    with qtbot.waitSignal(window.generation.model_ready, timeout=20000):
+        window.exact_action.trigger()
+    assert window.settings.precision == "fp32" and window.model_status.precision == "fp32"
+    assert window.generation.worker.net.precision == "fp32"
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    with qtbot.waitSignal(window.generation.model_ready, timeout=20000):
+        window.exact_action.trigger()
+    assert window.settings.precision == "auto" and window.model_status.precision == fast
+
+
 def test_convert_checkpoint_runs_in_the_worker_and_loads_the_result(qtbot, window, dialogs, tiny_weights,  # noqa: F811
                                                                     tmp_path, monkeypatch):
     import shutil

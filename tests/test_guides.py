@@ -1,7 +1,6 @@
 """Sketch and colour-map extractors (model/guides.py)."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import cv2
@@ -195,20 +194,6 @@ def test_equalise_luminance_keeps_hue():
 
 def test_colour_map_is_deterministic(face):
     assert np.array_equal(extract_colour_map(face), extract_colour_map(face.copy()))
-
-
-def test_guides_are_fast_at_512():
-    image = cv2.resize(synthetic_face(np.random.default_rng(5)), (512, 512))
-    extract_sketch(image), extract_colour_map(image)  # warm-up
-    best = min(_timed(lambda: (extract_sketch(image), extract_colour_map(image))) for _ in range(3))
-    # The target is < 100 ms each; the bound leaves room for a busy shared machine.
-    assert best < 0.6
-
-
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 @pytest.mark.skipif(not CELEBA.is_dir(), reason="shared CelebA sample not present")
