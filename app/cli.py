@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._subparsers._group_actions:  # argparse keeps no public list
+        return set(action.choices)
+    return set()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `scfegan` console script."""
     argv = sys.argv[1:] if argv is None else argv
@@ -155,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test()
     parser = build_parser()
+    if argv and not argv[0].startswith("-") and argv[0] not in _commands(parser):
+        argv = ["gui"] + argv  # `scfegan photo.jpg`, as a file manager or file association calls it
     args = parser.parse_args(argv or ["gui"])
     from model.errors import run_command
 

@@ -167,3 +167,18 @@ def test_edit_bad_inputs_are_one_line_exit_2(tmp_path, tiny_weights, photo_and_m
 def test_help_lists_subcommands():
     code, out, _ = run_cli("--help")
     assert code == 0 and "convert" in out and "edit" in out
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["portrait.jpg"], ("portrait.jpg", None)),             # how a file association calls it
+    (["portrait.jpg", "--weights", "w.safetensors"], ("portrait.jpg", "w.safetensors")),
+    ([], (None, None)),
+    (["gui", "s.scfs"], ("s.scfs", None))])
+def test_a_bare_file_argument_opens_it_in_the_editor(monkeypatch, argv, expected):
+    import app.main
+    from app.cli import main
+
+    opened = []
+    monkeypatch.setattr(app.main, "run_gui", lambda photo, weights=None: opened.append((photo, weights)) or 0)
+    assert main(argv) == 0
+    assert opened == [expected]

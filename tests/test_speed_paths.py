@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from model.bench import generator_gflop
-from model.device import autocast, resolve_precision
+from model.device import autocast, interactive_thread_count, resolve_precision
 from model.errors import ScfeganError
 from model.generator import Generator
 from model.inference import load_generator
@@ -45,3 +45,7 @@ def test_bf16_autocast_keeps_lrn_in_fp32_and_output_close(tiny_weights):
         with autocast(torch.device("cpu"), "bf16"):
             fast = net(x).float()
     assert (fast - exact).abs().mean() < 0.05
+
+
+def test_interactive_inference_leaves_the_gui_a_core():
+    assert [interactive_thread_count(c) for c in (1, 2, 4, 16)] == [1, 1, 3, 15]
