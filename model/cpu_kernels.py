@@ -38,9 +38,10 @@ class PackedConv:
     """
 
     def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None, stride: int,
-                 dilation: int, dtype: torch.dtype):
+                 dilation: int, dtype: torch.dtype, activation: str = "none", scalars=()):
         self.kernel = weight.shape[-1]
         self.stride, self.dilation, self.dtype = stride, dilation, dtype
+        self.activation, self.scalars = activation, list(scalars)  # fused by oneDNN
         self.bias = None if bias is None else bias.detach().to(dtype)
         self.weight = self._pack(weight, dilation)
         # With a dilation at least the feature map's side every off-centre tap reads
@@ -57,18 +58,48 @@ class PackedConv:
             dense, [pad, pad], [self.stride] * 2, [dilation] * 2, 1, None)
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.run(*self.prepare(x))
+
+    def prepare(self, x: torch.Tensor) -> tuple[torch.Tensor, int, int]:
+        """(input in this conv's dtype with TF's extra bottom/right row added, symmetric
+        padding top, left): computed once when two convs read the same input."""
         x = x.to(self.dtype)
         h, w = x.shape[-2:]
         if self.centre is not None and self.dilation >= h and self.dilation >= w:
-            return torch.ops.mkldnn._convolution_pointwise(
-                x, self.centre, self.bias, [0, 0], [1, 1], [1, 1], 1, "none", [], "")
+            return x, -1, -1  # centre tap only
         top, bottom = same_padding(h, self.kernel, self.stride, self.dilation)
         left, right = same_padding(w, self.kernel, self.stride, self.dilation)
         if bottom != top or right != left:
             x = F.pad(x, (0, right - left, 0, bottom - top))
+        return x, top, left
+
+    def run(self, x: torch.Tensor, top: int, left: int) -> torch.Tensor:
+        if top < 0:
+            return torch.ops.mkldnn._convolution_pointwise(
+                x, self.centre, self.bias, [0, 0], [1, 1], [1, 1], 1, self.activation, self.scalars, "")
         return torch.ops.mkldnn._convolution_pointwise(
             x, self.weight, self.bias, [top, left], [self.stride] * 2, [self.dilation] * 2,
-            1, "none", [], "")
+            1, self.activation, self.scalars, "")
+
+
+class PackedGatedConv:
+    """GatedConv2d's convolution as two packed convs: the feature half (with the
+    leaky ReLU fused when no LRN comes between) and the gate half with its sigmoid
+    fused. Returns (feature, sigmoid(gate)), each contiguous, which also makes the
+    LRN that follows cheaper than on a strided half of one output."""
+
+    def __init__(self, layer: GatedConv2d, dtype: torch.dtype):
+        w, b, n = layer.conv.weight, layer.conv.bias, layer.out_ch
+        self.activation_fused = layer.activation and not layer.use_lrn
+        leaky = ("leaky_relu", [LEAKY_SLOPE]) if self.activation_fused else ("none", [])
+        self.feature = PackedConv(w[:n], None if b is None else b[:n], layer.stride, layer.dilation,
+                                  dtype, *leaky)
+        self.gate = PackedConv(w[n:], None if b is None else b[n:], layer.stride, layer.dilation,
+                               dtype, "sigmoid")
+
+    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        prepared = self.feature.prepare(x)
+        return self.feature.run(*prepared), self.gate.run(*prepared)
 
 
 def polyphase_deconv_weight(weight: torch.Tensor) -> torch.Tensor:
@@ -94,29 +125,75 @@ def polyphase_deconv_weight(weight: torch.Tensor) -> torch.Tensor:
     return phases.reshape(cout * 4, cin, 3, 3)
 
 
+def deconv_phase_weights(weight: torch.Tensor) -> dict[tuple[int, int], torch.Tensor]:
+    """The 5×5 stride-2 transposed conv of `deconv_same` split by output pixel phase:
+    {(a, b): conv weight} such that output pixel (2m+a, 2n+b) is that phase's 'padding
+    1' correlation at (m, n). weight: [in, out, 5, 5] → [out, in, 2|3, 2|3].
+
+    Output row 2m+a of the transposed conv (padding 1) adds input row m+t−1 times
+    kernel row 3+a−2t, for the t that keep the kernel row inside 0..4: t = 0, 1 for
+    even rows (2 taps), t = 0, 1, 2 for odd rows (3 taps); likewise for columns. All
+    25 taps, none wasted; an even phase's conv yields one extra row/column at the end.
+    """
+    if weight.shape[-1] != 5:
+        raise ValueError(f"phase form is for 5×5 deconvolutions, got {tuple(weight.shape[-2:])}")
+    rows = {0: [3, 1], 1: [4, 2, 0]}  # kernel row for t = 0, 1(, 2)
+    return {(a, b): weight[:, :, rows[a]][:, :, :, rows[b]].transpose(0, 1)
+            for a in (0, 1) for b in (0, 1)}
+
+
+def polyphase_deconv_weight(weight: torch.Tensor) -> torch.Tensor:
+    """All four phases of `deconv_phase_weights` as one 3×3 'padding 1' conv with 4×
+    the output channels (ordered for pixel_shuffle(2)), the missing taps zero:
+    [in, out, 5, 5] → [out·4, in, 3, 3]. 44 % more arithmetic, but one wide conv
+    instead of four very narrow ones when the layer has few output channels."""
+    cin, cout = weight.shape[:2]
+    full = weight.new_zeros(cout, 2, 2, cin, 3, 3)
+    for (a, b), w in deconv_phase_weights(weight).items():
+        full[:, a, b, :, : w.shape[2], : w.shape[3]] = w  # even phases: taps t = 0, 1
+    return full.reshape(cout * 4, cin, 3, 3)
+
+
+# Below this many output channels a deconvolution runs as one polyphase conv.
+NARROW_DECONV_CHANNELS = 16
+
+
 class PackedGatedDeconv:
-    """GatedDeconv2d's leaky-ReLU transposed conv as one packed 3×3 conv over the four
-    output phases (leaky ReLU fused in oneDNN) and a pixel shuffle.
+    """GatedDeconv2d's leaky-ReLU transposed conv as four packed convs, one per output
+    pixel phase (leaky ReLU fused in oneDNN), interleaved into a channels-last map.
 
     oneDNN's own transposed convolution writes a (2H+1)² map that TF's crop then
-    slices, and the strided slice slows every later layer; the phase form is as fast
-    or faster per layer and lands exactly on 2H × 2W, channels-last.
+    slices, and the strided slice slows every later layer; the phases do exactly the
+    transposed conv's arithmetic and land on 2H × 2W, channels-last.
     """
 
     def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None, dtype: torch.dtype):
-        self.dtype = dtype
-        cout = weight.shape[1]
-        phases = polyphase_deconv_weight(weight.detach()).to(dtype)
-        self.bias = (None if bias is None else bias.detach().to(dtype).repeat_interleave(4))
-        self.weight = torch.ops.mkldnn._reorder_convolution_weight(
-            phases.contiguous(memory_format=torch.channels_last), [1, 1], [1, 1], [1, 1], 1, None)
-        self.out_ch = cout
+        self.dtype, self.out_ch = dtype, weight.shape[1]
+        self.bias = None if bias is None else bias.detach().to(dtype)
+        pack = lambda w: torch.ops.mkldnn._reorder_convolution_weight(  # noqa: E731
+            w.detach().to(dtype).contiguous(memory_format=torch.channels_last), [1, 1], [1, 1], [1, 1], 1, None)
+        self.narrow = self.out_ch < NARROW_DECONV_CHANNELS
+        if self.narrow:
+            self.polyphase = pack(polyphase_deconv_weight(weight))
+            self.polyphase_bias = None if bias is None else self.bias.repeat_interleave(4)
+        else:
+            self.phases = {phase: pack(w) for phase, w in deconv_phase_weights(weight).items()}
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        y = torch.ops.mkldnn._convolution_pointwise(
-            x.to(self.dtype), self.weight, self.bias, [1, 1], [1, 1], [1, 1], 1,
-            "leaky_relu", [LEAKY_SLOPE], "")
-        return F.pixel_shuffle(y, 2)
+        x = x.to(self.dtype)
+        if self.narrow:
+            y = torch.ops.mkldnn._convolution_pointwise(
+                x, self.polyphase, self.polyphase_bias, [1, 1], [1, 1], [1, 1], 1,
+                "leaky_relu", [LEAKY_SLOPE], "")
+            return F.pixel_shuffle(y, 2)
+        n, _, h, w = x.shape
+        out = torch.empty(n, self.out_ch, 2 * h, 2 * w, dtype=self.dtype,
+                          memory_format=torch.channels_last)
+        for (a, b), packed in self.phases.items():
+            y = torch.ops.mkldnn._convolution_pointwise(
+                x, packed, self.bias, [1, 1], [1, 1], [1, 1], 1, "leaky_relu", [LEAKY_SLOPE], "")
+            out[:, :, a::2, b::2] = y[:, :, :h, :w]
+        return out
 
 
 def prepare_cpu_inference(net: torch.nn.Module, dtype: torch.dtype = torch.float32) -> bool:
@@ -133,7 +210,7 @@ def prepare_cpu_inference(net: torch.nn.Module, dtype: torch.dtype = torch.float
         return False
     for m in layers:
         if isinstance(m, GatedConv2d):
-            m.kernel = PackedConv(m.conv.weight, m.conv.bias, m.stride, m.dilation, dtype)
+            m.kernel = PackedGatedConv(m, dtype)
         else:
             m.kernel = PackedGatedDeconv(m.deconv.weight, m.deconv.bias, dtype)
     return True

@@ -62,19 +62,31 @@ def _lrn_band(channels: int, device: torch.device, dtype: torch.dtype) -> torch.
         return ((index[:, None] - index[None, :]).abs() <= LRN_RADIUS).to(dtype)
 
 
+# From this many channels on, 2·LRN_RADIUS shifted adds beat the banded matmul.
+LRN_SHIFTS_FROM_CHANNELS = 128
+
+
 def tf_lrn(x: torch.Tensor) -> torch.Tensor:
     """tf.nn.lrn(x, depth_radius=5, bias=5e-5, alpha=1, beta=0.5) over NCHW channels.
 
-    The window sum of squares is one matmul with a banded 0/1 matrix: exact (each
-    output adds only its 11 neighbours, unlike a cumulative-sum difference, which loses
-    small channels next to large ones) and much faster than nn.LocalResponseNorm.
+    Each window sum adds exactly its 11 neighbouring squares (unlike a cumulative-sum
+    difference, which loses small channels next to large ones): as one matmul with a
+    banded 0/1 matrix, or, for wide layers at inference, as ten shifted adds.
     Computed in float32 at least, so half-precision inputs keep an accurate norm.
     """
     compute_dtype = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
     xc = x.to(compute_dtype)
-    band = _lrn_band(x.shape[1], x.device, compute_dtype)
+    channels = x.shape[1]
     with torch.autocast(x.device.type, enabled=False):  # autocast would run the matmul in half
-        window = torch.matmul(xc.square().permute(0, 2, 3, 1), band).permute(0, 3, 1, 2)
+        squares = xc.square().permute(0, 2, 3, 1)
+        if torch.is_grad_enabled() or channels < LRN_SHIFTS_FROM_CHANNELS:
+            window = torch.matmul(squares, _lrn_band(channels, x.device, compute_dtype))
+        else:
+            window = squares.clone()
+            for d in range(1, LRN_RADIUS + 1):
+                window[..., d:] += squares[..., :-d]
+                window[..., :-d] += squares[..., d:]
+        window = window.permute(0, 3, 1, 2)
     if torch.is_grad_enabled():
         return (xc * torch.rsqrt(window + LRN_BIAS)).to(x.dtype)
     return window.add_(LRN_BIAS).rsqrt_().mul_(xc).to(x.dtype)  # inference: no new buffers
@@ -85,9 +97,9 @@ class GatedConv2d(nn.Module):
 
     The feature and gate convolutions are stored as one convolution with twice the
     output channels (feature first, then gate) so that both run as a single kernel.
-    `kernel`, when set (model.cpu_kernels), runs that convolution with packed weights
-    whenever autograd is off; with autograd on the parameters are used, so training
-    is never fed stale packed copies.
+    `kernel`, when set (model.cpu_kernels), runs the two halves with packed weights and
+    fused activations whenever autograd is off; with autograd on the parameters are
+    used, so training is never fed stale packed copies.
     """
 
     kernel = None
@@ -102,17 +114,16 @@ class GatedConv2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.kernel is not None and not torch.is_grad_enabled():
-            y = self.kernel(x)
-        else:
-            y = conv_same(x, self.conv.weight, self.conv.bias, self.stride, self.dilation)
+            feature, gate = self.kernel(x)  # gate through its sigmoid; both fresh tensors
+            if self.use_lrn:
+                feature = tf_lrn(feature)
+            if self.activation and not self.kernel.activation_fused:
+                feature = F.leaky_relu(feature, LEAKY_SLOPE, inplace=True)
+            return feature.mul_(gate)
+        y = conv_same(x, self.conv.weight, self.conv.bias, self.stride, self.dilation)
         feature, gate = y[:, : self.out_ch], y[:, self.out_ch:]
         if self.use_lrn:
             feature = tf_lrn(feature)
-        if not torch.is_grad_enabled():  # inference: reuse buffers, fewer passes over memory
-            gate = torch.sigmoid(gate)
-            if self.activation:
-                feature = F.leaky_relu(feature, LEAKY_SLOPE, inplace=self.use_lrn)
-            return feature.mul_(gate) if (self.use_lrn or self.activation) else feature * gate
         if self.activation:
             feature = F.leaky_relu(feature, LEAKY_SLOPE)
         return feature * torch.sigmoid(gate)

@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from model.cpu_kernels import (PackedConv, PackedGatedDeconv, packed_kernels_available,
-                               polyphase_deconv_weight, prepare_cpu_inference, release_cpu_inference)
+                               deconv_phase_weights, polyphase_deconv_weight,
+                               prepare_cpu_inference, release_cpu_inference)
 from model.editor import EditLayers, edit_photo
 from model.generator import Generator
 from model.imageio import load_photo
@@ -22,12 +23,16 @@ needs_packed = pytest.mark.skipif(not packed_kernels_available(),
 
 
 @pytest.mark.parametrize("shape", [(4, 4), (6, 10), (1, 3)])
-def test_polyphase_form_is_the_tf_deconvolution(shape):
+def test_phase_form_is_the_tf_deconvolution(shape):
     torch.manual_seed(1)
     weight, x = torch.randn(7, 5, 5, 5), torch.randn(2, 7, *shape)
-    phases = polyphase_deconv_weight(weight)
-    y = F.pixel_shuffle(F.conv2d(x, phases, padding=1), 2)
+    h, w = shape
+    y = torch.empty(2, 5, 2 * h, 2 * w)
+    for (a, b), phase in deconv_phase_weights(weight).items():
+        y[:, :, a::2, b::2] = F.conv2d(x, phase, padding=1)[:, :, :h, :w]
     torch.testing.assert_close(y, deconv_same(x, weight), rtol=1e-5, atol=1e-5)
+    polyphase = F.pixel_shuffle(F.conv2d(x, polyphase_deconv_weight(weight), padding=1), 2)
+    torch.testing.assert_close(polyphase, deconv_same(x, weight), rtol=1e-5, atol=1e-5)
 
 
 @needs_packed
@@ -44,14 +49,15 @@ def test_packed_conv_is_tf_same_conv(stride, dilation, shape):
 
 
 @needs_packed
-def test_packed_deconv_is_leaky_tf_deconvolution():
+@pytest.mark.parametrize("out_ch", [4, 20], ids=["narrow-polyphase", "four-phases"])
+def test_packed_deconv_is_leaky_tf_deconvolution(out_ch):
     torch.manual_seed(3)
-    weight, bias = torch.randn(8, 4, 5, 5), torch.randn(4)
+    weight, bias = torch.randn(8, out_ch, 5, 5), torch.randn(out_ch)
     x = torch.randn(1, 8, 5, 7).contiguous(memory_format=torch.channels_last)
     with torch.inference_mode():
         packed = PackedGatedDeconv(weight, bias, torch.float32)(x)
     expected = F.leaky_relu(deconv_same(x, weight, bias), LEAKY_SLOPE)
-    assert packed.shape == expected.shape == (1, 4, 10, 14)
+    assert packed.shape == expected.shape == (1, out_ch, 10, 14)
     torch.testing.assert_close(packed, expected, rtol=1e-5, atol=1e-5)
 
 

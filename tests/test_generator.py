@@ -104,13 +104,20 @@ def test_lrn_matches_tf(case):
     np.testing.assert_allclose(nhwc(tf_lrn(nchw(g[f"{case}/x"]))), g[f"{case}/y"], rtol=0, atol=ATOL)
 
 
-def test_lrn_matches_window_sum_definition_on_many_channels():
+# Autograd on: the banded matmul; inference on wide layers: shifted adds.
+LRN_MODES = pytest.mark.parametrize("grad", [True, False], ids=["autograd", "inference"])
+
+
+@LRN_MODES
+@pytest.mark.parametrize("channels", [70, 200])
+def test_lrn_matches_window_sum_definition_on_many_channels(grad, channels):
     torch.manual_seed(0)
-    x = torch.randn(2, 70, 3, 5) * 3
+    x = torch.randn(2, channels, 3, 5) * 3
     sq = x.square()
-    window = torch.stack([sq[:, max(0, c - 5):c + 6].sum(1) for c in range(70)], dim=1)
+    window = torch.stack([sq[:, max(0, c - 5):c + 6].sum(1) for c in range(channels)], dim=1)
     expected = x / (5e-5 + window).sqrt()
-    torch.testing.assert_close(tf_lrn(x), expected, rtol=1e-5, atol=1e-6)
+    with torch.set_grad_enabled(grad):
+        torch.testing.assert_close(tf_lrn(x), expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("size", [128, 256])
@@ -141,11 +148,13 @@ def test_every_layer_matters(public_fixture):
             weight.copy_(saved)
 
 
-def test_lrn_exact_when_channel_magnitudes_differ_widely():
+@LRN_MODES
+def test_lrn_exact_when_channel_magnitudes_differ_widely(grad):
     """Small channels beside large ones (a cumulative-sum shortcut fails this)."""
     torch.manual_seed(1)
     x = torch.randn(1, 512, 6, 6)
     x[:, :256] *= 50
     x[:, 300:310] *= 1e-3
     reference = torch.nn.LocalResponseNorm(11, alpha=11.0, beta=0.5, k=5e-5)(x.double())
-    assert (tf_lrn(x).double() - reference).abs().max() < 1e-6
+    with torch.set_grad_enabled(grad):
+        assert (tf_lrn(x).double() - reference).abs().max() < 1e-6
