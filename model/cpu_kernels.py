@@ -208,11 +208,15 @@ def prepare_cpu_inference(net: torch.nn.Module, dtype: torch.dtype = torch.float
     layers = [m for m in net.modules() if isinstance(m, (GatedConv2d, GatedDeconv2d))]
     if any(p.device.type != "cpu" for m in layers for p in m.parameters()):
         return False
-    for m in layers:
-        if isinstance(m, GatedConv2d):
-            m.kernel = PackedGatedConv(m, dtype)
-        else:
-            m.kernel = PackedGatedDeconv(m.deconv.weight, m.deconv.bias, dtype)
+    try:
+        for m in layers:
+            if isinstance(m, GatedConv2d):
+                m.kernel = PackedGatedConv(m, dtype)
+            else:
+                m.kernel = PackedGatedDeconv(m.deconv.weight, m.deconv.bias, dtype)
+    except RuntimeError:  # e.g. a oneDNN build without this dtype: the eager path still works
+        release_cpu_inference(net)
+        return False
     return True
 
 
