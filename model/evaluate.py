@@ -1,8 +1,9 @@
 """`scfegan eval`: our model (unguided and guided) against OpenCV's Telea inpainting.
 
 Every method fills the same hole of the same photo at the photo's own resolution,
-through the same path a user's edit takes (model.editor.edit_photo). Guidance is
-derived from the ground truth as in training (model.guides, restricted to the hole).
+through the same path a user's edit takes (model.editor.edit_photo), given the
+photo with the hole greyed out. Guidance is derived from the ground truth as in
+training (model.guides, restricted to the hole).
 Measures per image (model.metrics): hole L1 (0..1), hole PSNR (dB, over the hole's
 pixels only) and SSIM (luma, over the hole's bounding box).
 """
@@ -129,10 +130,14 @@ def evaluate(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Pa
         mask = mask_for(truth.shape, index, mask_files, rng)
         if not mask.any():
             continue
+        # Every method gets the photo with the hole greyed out, so nothing of the truth
+        # under it can leak into a result (face framing included).
+        hidden = truth.copy()
+        hidden[mask] = 127
         results = {
-            "telea": telea(truth, mask),
-            "ours_unguided": edit_photo(net, truth, EditLayers(mask), seed=seed),
-            "ours_guided": edit_photo(net, truth, guides_from_truth(truth, mask), seed=seed),
+            "telea": telea(hidden, mask),
+            "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed),
+            "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed),
         }
         for method, result in results.items():
             scores[method].add(truth, result, mask)

@@ -160,10 +160,29 @@ def test_layer_size_mismatch_is_a_clear_error(net):
         edit_photo(net, photo(20, 20), EditLayers(np.ones((10, 10), bool)))
 
 
-def test_feathered_edge_is_close_to_original_at_the_boundary(net):
+def test_fill_meets_the_photo_at_the_boundary(net):
     img = np.full((256, 256, 3), 128, np.uint8)
     mask = box_mask(256, 256, (64, 64, 192, 192))
     out = edit_photo(net, img, EditLayers(mask), faces=[]).astype(int)
     edge = np.abs(out[64, 70:186] - 128).mean()
     centre = np.abs(out[100:150, 100:150] - 128).mean()
     assert edge < centre
+
+
+def test_what_was_under_the_hole_does_not_matter(net):
+    """Erasing replaces: the old content of the hole never shows in the result."""
+    img = photo(200, 240, seed=3)
+    mask = box_mask(200, 240, (60, 40, 150, 130), (200, 150, 230, 190))
+    scrambled = img.copy()
+    scrambled[mask] = np.random.default_rng(9).integers(0, 256, (int(mask.sum()), 3), dtype=np.uint8)
+    a = edit_photo(net, img, EditLayers(mask), faces=[])
+    b = edit_photo(net, scrambled, EditLayers(mask), faces=[])
+    assert np.array_equal(a, b)
+
+
+def test_context_never_reaches_past_the_photo():
+    """A region spanning the photo gets a crop no bigger than the photo's long side
+    (an inflated crop would shrink the face below the trained scale)."""
+    mask = box_mask(218, 178, (2, 2, 176, 216))
+    (crop,) = plan_crops(mask)
+    assert crop.side == 218 and crop.y == 0

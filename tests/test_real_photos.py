@@ -114,18 +114,25 @@ def test_mask_touching_every_border_and_two_regions(net):
     assert not np.array_equal(result[280:, 300:], pixels[280:, 300:])
 
 
-def test_feathered_paste_leaves_no_seam_where_a_hard_paste_would():
-    """A result with a colour shift: the feather hides the step at the mask edge."""
+def test_paste_back_hides_a_colour_shift_without_using_what_was_under_the_hole():
+    """A fill 40 levels too bright: matched to the known pixels around the hole there
+    is no step at the edge, and the hole's old content does not change the result."""
     photo = load_photo(SAMPLES[0]).pixels if SAMPLES else synthetic_face_like(400, 400)
     mask = face_mask(photo)
-    shifted = np.clip(photo.astype(np.float32) + 40, 0, 255)
-    hard = photo.copy()
-    paste_back(hard, photo, shifted, mask, feather_px=1.0)
-    soft = photo.copy()
-    paste_back(soft, photo, shifted, mask, feather_px=8.0)
-    assert np.array_equal(soft[~mask], photo[~mask])
-    assert seam_score(photo, hard, mask) > 25
-    assert seam_score(photo, soft, mask) < 7
+    truth_fill = photo.astype(np.float32)
+    shifted = np.clip(truth_fill + 40, 0, 255)
+    naive = photo.copy()
+    naive[mask] = shifted[mask].astype(np.uint8)
+    matched = photo.copy()
+    paste_back(matched, photo, shifted, mask)
+    assert np.array_equal(matched[~mask], photo[~mask])
+    assert seam_score(photo, naive, mask) > 25
+    assert seam_score(photo, matched, mask) < 7
+    scrambled = photo.copy()
+    scrambled[mask] = np.random.default_rng(0).integers(0, 256, (int(mask.sum()), 3), dtype=np.uint8)
+    again = scrambled.copy()
+    paste_back(again, scrambled, shifted, mask)
+    assert np.array_equal(again, matched)
 
 
 def test_seam_measure_is_zero_for_an_untouched_photo():

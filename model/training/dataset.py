@@ -32,7 +32,7 @@ from .masks import MaskSampler, free_form_mask
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 CELEBA_ALIGNED_SIZE = (218, 178)   # (height, width) of CelebA's img_align_celeba
-FACE_CROP_MARGIN = 0.6             # a detected face box grows by this (half per side), as in model.editor
+FACE_CROP_MARGIN = 0.68            # a detected face box grows by this (half per side), as in model.editor
 GUIDES_VERSION = "1"               # bump when model.guides changes, to invalidate caches
 VALIDATION_DRAW = -1               # the draw number of the fixed validation samples
 
