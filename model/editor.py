@@ -187,32 +187,51 @@ def resize_colour(colour_rgba: np.ndarray, size: int) -> tuple[np.ndarray, np.nd
     return np.clip(rgb, 0, 255), painted
 
 
-def fill_from_known(values: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Smoothly extend `values` (H×W×C float32) from the `known` pixels over the
-    rest (push-pull: a pyramid of known-weighted averages, filled coarse to fine), so
-    each unknown pixel takes mostly its nearest known neighbours."""
-    levels = []
+def _half(total: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2×2 block sums (zero-padded to even sides) of a weighted pyramid level."""
+    h, w = weight.shape
+    if h % 2 or w % 2:
+        total = cv2.copyMakeBorder(total, 0, h % 2, 0, w % 2, cv2.BORDER_CONSTANT, value=0)
+        weight = cv2.copyMakeBorder(weight, 0, h % 2, 0, w % 2, cv2.BORDER_CONSTANT, value=0)
+        h, w = weight.shape
+    size = (w // 2, h // 2)  # an exact halving: INTER_AREA is the 2×2 mean
+    return (cv2.resize(total, size, interpolation=cv2.INTER_AREA) * 4,
+            cv2.resize(weight, size, interpolation=cv2.INTER_AREA) * 4)
+
+
+def fill_from_known(values: np.ndarray, known: np.ndarray, max_side: int = 2048) -> np.ndarray:
+    """Smoothly extend `values` (H×W×3 float32) from the `known` pixels over the
+    rest (push-pull: a pyramid of known-weighted sums, filled coarse to fine), so
+    each unknown pixel takes mostly its nearest known neighbours. Larger than
+    `max_side`, the unknown pixels are filled from a reduced copy (a field smooth
+    at a few pixels is all a multi-megapixel seam needs)."""
+    h, w = known.shape
+    if max(h, w) > max_side:
+        scale = max_side / max(h, w)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        weight = cv2.resize(known.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        total = cv2.resize(np.ascontiguousarray(values * known[..., None]), size, interpolation=cv2.INTER_AREA)
+        small = fill_from_known(total / np.maximum(weight, 1e-12)[..., None], weight > 0, max_side)
+        return np.where(known[..., None], values,
+                        cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1))
     weight = known.astype(np.float32)
-    total = values * weight[..., None]
-    while True:
-        levels.append((total, weight))
+    levels = [(np.ascontiguousarray(values * weight[..., None]), weight)]
+    while max(levels[-1][1].shape) > 1:
+        levels.append(_half(*levels[-1]))
+    total, weight = levels[-1]
+    estimate = total.reshape(1, 1, -1) / max(float(weight.max()), 1e-12)
+    for depth in range(len(levels) - 2, -1, -1):
+        total, weight = levels[depth]
         h, w = weight.shape
-        if h == 1 and w == 1:
-            break
-        size = (max(1, (w + 1) // 2), max(1, (h + 1) // 2))
-        total = cv2.resize(total, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], -1)
-        weight = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
-    estimate = None
-    for total, weight in reversed(levels):
-        mean = total / np.maximum(weight, 1e-6)[..., None]
-        if estimate is None:
-            estimate = mean
-            continue
-        h, w = weight.shape
-        coarse = cv2.resize(estimate, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
-        trust = np.clip(weight, 0, 1)[..., None]
-        estimate = mean * trust + coarse * (1 - trust)
-    return estimate
+        coarse = cv2.resize(estimate, (w + w % 2, h + h % 2), interpolation=cv2.INTER_LINEAR)
+        coarse = coarse.reshape(h + h % 2, w + w % 2, -1)[:h, :w]
+        if depth == 0:  # full resolution: known pixels keep their value exactly
+            return np.where(known[..., None], values, coarse)
+        # A level's weight counts the known pixels under it: ≥ 1 is trusted fully.
+        safe = np.maximum(weight, 1e-12)[..., None]
+        trust = np.minimum(weight, 1.0)[..., None]
+        estimate = coarse + trust * (total / safe - coarse)
+    return np.where(known[..., None], values, estimate)
 
 
 def _to_tensor(array: np.ndarray, device) -> torch.Tensor:

@@ -186,3 +186,21 @@ def test_context_never_reaches_past_the_photo():
     mask = box_mask(218, 178, (2, 2, 176, 216))
     (crop,) = plan_crops(mask)
     assert crop.side == 218 and crop.y == 0
+
+
+@pytest.mark.parametrize("max_side", [2048, 16], ids=["direct", "reduced"])
+def test_fill_from_known_keeps_known_pixels_and_fills_smoothly(max_side):
+    from model.editor import fill_from_known
+
+    h, w = 40, 60
+    values = np.zeros((h, w, 3), np.float32)
+    values[:, : w // 2] = 10.0   # left known side 10, right known side 50
+    values[:, w // 2:] = 50.0
+    known = np.ones((h, w), bool)
+    known[10:30, 20:40] = False
+    filled = fill_from_known(values, known, max_side)
+    assert np.array_equal(filled[known], values[known])
+    hole_row = filled[20, 20:40, 0]
+    assert 10.0 - 1e-3 <= hole_row.min() and hole_row.max() <= 50.0 + 1e-3
+    assert hole_row[0] < 20 and hole_row[-1] > 40          # each edge follows its nearest side
+    assert np.all(np.diff(hole_row) >= -1e-3)              # and the change between them is smooth
