@@ -102,29 +102,6 @@ class PackedGatedConv:
         return self.feature.run(*prepared), self.gate.run(*prepared)
 
 
-def polyphase_deconv_weight(weight: torch.Tensor) -> torch.Tensor:
-    """The 5×5 stride-2 transposed conv of `deconv_same` as a 3×3 conv with 4× the
-    output channels, one per output pixel phase (row parity a, column parity b),
-    ordered for pixel_shuffle(2). weight: [in, out, 5, 5] → [out·4, in, 3, 3].
-
-    Output row 2m+a of the transposed conv (padding 1) adds input row m+t−1 times
-    kernel row 3+a−2t (t = 0, 1, 2; rows outside 0..4 contribute nothing); likewise
-    for columns. No crop is needed: the phases tile exactly 2H × 2W.
-    """
-    cin, cout, k, _ = weight.shape
-    if k != 5:
-        raise ValueError(f"polyphase form is for 5×5 deconvolutions, got {k}×{k}")
-    phases = weight.new_zeros(cout, 2, 2, cin, 3, 3)
-    for a in range(2):
-        for b in range(2):
-            for ty in range(3):
-                for tx in range(3):
-                    ky, kx = 3 + a - 2 * ty, 3 + b - 2 * tx
-                    if 0 <= ky < k and 0 <= kx < k:
-                        phases[:, a, b, :, ty, tx] = weight[:, :, ky, kx].t()
-    return phases.reshape(cout * 4, cin, 3, 3)
-
-
 def deconv_phase_weights(weight: torch.Tensor) -> dict[tuple[int, int], torch.Tensor]:
     """The 5×5 stride-2 transposed conv of `deconv_same` split by output pixel phase:
     {(a, b): conv weight} such that output pixel (2m+a, 2n+b) is that phase's 'padding
@@ -160,7 +137,8 @@ NARROW_DECONV_CHANNELS = 16
 
 class PackedGatedDeconv:
     """GatedDeconv2d's leaky-ReLU transposed conv as four packed convs, one per output
-    pixel phase (leaky ReLU fused in oneDNN), interleaved into a channels-last map.
+    pixel phase (leaky ReLU fused in oneDNN), interleaved into a channels-last map;
+    for a narrow layer, one polyphase conv and a pixel shuffle.
 
     oneDNN's own transposed convolution writes a (2H+1)² map that TF's crop then
     slices, and the strided slice slows every later layer; the phases do exactly the
