@@ -120,7 +120,7 @@ def test_crop_rules():
 def test_face_crop_frames_the_detected_face(monkeypatch):
     monkeypatch.setattr(dataset_module, "detect_faces", lambda image: [(100, 50, 80, 100)])
     x, y, side = face_box(np.zeros((480, 640, 3), np.uint8), "auto")
-    assert side == 160 and (x + side // 2, y + side // 2) == (140, 100)
+    assert side == round(100 * (1 + dataset_module.FACE_CROP_MARGIN)) and (x + side // 2, y + side // 2) == (140, 100)
     monkeypatch.setattr(dataset_module, "detect_faces", lambda image: [])
     assert face_box(np.zeros((480, 640, 3), np.uint8), "face") == (80, 0, 480)
 
