@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from model.cpu_kernels import (PackedConv, PackedGatedDeconv, packed_kernels_available,
                                deconv_phase_weights, polyphase_deconv_weight,
-                               prepare_cpu_inference, release_cpu_inference)
+                               prepare_cpu_inference)
 from model.editor import EditLayers, edit_photo
 from model.generator import Generator
 from model.imageio import load_photo
