@@ -72,3 +72,48 @@ def ssim(truth: np.ndarray, result: np.ndarray, mask: np.ndarray | None = None) 
     cov = blur(a * b) - mu_a * mu_b
     ssim_map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2))
     return float(ssim_map.mean())
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    image = np.ascontiguousarray(image)
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.dtype == np.uint8 else \
+            image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return image.astype(np.float32)
+
+
+def _distances(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Chessboard distance of each pixel to the nearest pixel of the other side:
+    (inside the mask, outside it); 1 = touching the boundary."""
+    m = mask.astype(np.uint8)
+    return (cv2.distanceTransform(m, cv2.DIST_C, 3),
+            cv2.distanceTransform(1 - m, cv2.DIST_C, 3))
+
+
+def sharpness_ratio(truth: np.ndarray, result: np.ndarray, mask: np.ndarray, erode: int = 3) -> float:
+    """Mean |Laplacian| (3×3, grey) inside the hole eroded by `erode` px, over the
+    same for the true photo: 1.0 = as detailed as the photo (nan if nothing is left)."""
+    inner = _distances(mask)[0] > erode
+    if not inner.any():
+        return float("nan")
+
+    def detail(img):
+        return float(np.abs(cv2.Laplacian(_grey(img), cv2.CV_32F, ksize=1))[inner].mean())
+
+    reference = detail(truth)
+    return detail(result) / reference if reference > 0 else float("nan")
+
+
+def seam_index(result: np.ndarray, mask: np.ndarray, band: tuple[int, int] = (2, 6)) -> float:
+    """Mean Sobel magnitude (grey) on the mask's 1-px boundary ring (its pixels that
+    touch the outside), over the mean on the bands `band` px inside and outside it.
+    About 1 for real photos; a step or a texture change at the edge raises it."""
+    inside, outside = _distances(mask)
+    ring = (inside == 1)
+    bands = ((inside >= band[0]) & (inside <= band[1])) | ((outside >= band[0]) & (outside <= band[1]))
+    if not ring.any() or not bands.any():
+        return float("nan")
+    grey = _grey(result)
+    magnitude = cv2.magnitude(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
+    reference = float(magnitude[bands].mean())
+    return float(magnitude[ring].mean()) / reference if reference > 0 else float("nan")

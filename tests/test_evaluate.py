@@ -10,7 +10,7 @@ from PIL import Image
 
 from app.cli import main
 from model.evaluate import guides_from_truth, telea
-from model.metrics import hole_l1, hole_psnr, seam_score, ssim
+from model.metrics import hole_l1, hole_psnr, seam_index, seam_score, sharpness_ratio, ssim
 
 
 def test_hole_l1_counts_only_the_hole():
@@ -49,6 +49,38 @@ def test_seam_score_sees_a_step_at_the_edge():
     stepped = img.copy()
     stepped[mask] = 130
     assert seam_score(img, stepped, mask) == pytest.approx(30)
+
+
+def _texture(side=200, seed=0):
+    """Fine photo-like texture: blurred noise around mid grey."""
+    import cv2
+
+    noise = np.random.default_rng(seed).normal(128, 30, (side, side, 3)).astype(np.float32)
+    return np.clip(cv2.GaussianBlur(noise, (0, 0), 0.8), 0, 255).astype(np.uint8)
+
+
+def _disc(side=200, radius=50):
+    yy, xx = np.mgrid[0:side, 0:side]
+    return (yy - side // 2) ** 2 + (xx - side // 2) ** 2 <= radius ** 2
+
+
+def test_seam_index_is_one_for_the_photo_and_high_for_a_visible_seam():
+    truth, mask = _texture(), _disc()
+    assert seam_index(truth, mask) == pytest.approx(1.0, abs=0.05)
+    stepped = truth.astype(int)
+    stepped[mask] += 10           # the right texture, 10 grey levels too bright: a visible seam
+    assert seam_index(np.clip(stepped, 0, 255).astype(np.uint8), mask) > 1.2
+
+
+def test_sharpness_ratio_one_for_the_photo_low_for_a_blurred_fill():
+    import cv2
+
+    truth, mask = _texture(), _disc()
+    assert sharpness_ratio(truth, truth, mask) == pytest.approx(1.0)
+    blurred = truth.copy()
+    blurred[mask] = cv2.GaussianBlur(truth, (0, 0), 3)[mask]
+    assert sharpness_ratio(truth, blurred, mask) < 0.3
+    assert math.isnan(sharpness_ratio(truth, truth, _disc(radius=2)))  # nothing left after erosion
 
 
 def test_guides_from_truth_stay_inside_the_hole():
