@@ -28,13 +28,39 @@ def ask_save_image_path(parent: QWidget, suggestion: Path) -> Path | None:
     filters = ";;".join(SAVE_FILTERS)
     chosen_filter = next((f for f, ext in SAVE_FILTERS.items() if ext == suggestion.suffix.lower()),
                          next(iter(SAVE_FILTERS)))
-    path, selected = QFileDialog.getSaveFileName(parent, "Save Image As", str(suggestion), filters, chosen_filter)
+    # Qt's own "replace it?" is off: the caller first refuses the original photo,
+    # then asks about any other existing file (ask_replace).
+    path, selected = QFileDialog.getSaveFileName(parent, "Export Image", str(suggestion), filters, chosen_filter,
+                                                 QFileDialog.Option.DontConfirmOverwrite)
     if not path:
         return None
     path = Path(path)
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"):
         path = path.with_name(path.name + SAVE_FILTERS.get(selected, ".png"))
     return path
+
+
+def ask_replace(parent: QWidget, path: Path) -> bool:
+    """True if the user agrees to replace the existing file `path`."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, "Replace file?", f"{path.name} already exists in {path.parent}. Replace it?",
+        buttons.Yes | buttons.No, buttons.No)
+    return answer == buttons.Yes
+
+
+def ask_replace_layers(parent: QWidget, existing: list[Path], free_stem: str) -> str:
+    """'replace', 'keep' (write under `free_stem` instead) or 'cancel', when exported
+    layer files are already in the folder."""
+    buttons = QMessageBox.StandardButton
+    names = ", ".join(p.name for p in existing)
+    answer = QMessageBox.question(
+        parent, "Replace layer files?",
+        f"{names} already {'exists' if len(existing) == 1 else 'exist'} in {existing[0].parent}.\n\n"
+        f"Yes replaces {'it' if len(existing) == 1 else 'them'}; No keeps "
+        f"{'it' if len(existing) == 1 else 'them'} and writes {free_stem}-mask.png and so on.",
+        buttons.Yes | buttons.No | buttons.Cancel, buttons.No)
+    return {buttons.Yes: "replace", buttons.No: "keep"}.get(answer, "cancel")
 
 
 def ask_session_path(parent: QWidget, suggestion: Path) -> Path | None:

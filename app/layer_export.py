@@ -19,6 +19,20 @@ def layer_paths(folder: Path, stem: str) -> dict[str, Path]:
     return {name: Path(folder) / f"{stem}-{FILE_SUFFIX[name]}.png" for name in LAYER_NAMES}
 
 
+def existing_layer_files(folder: Path, stem: str) -> list[Path]:
+    """The layer files of `stem` already in `folder`."""
+    return [path for path in layer_paths(folder, stem).values() if path.exists()]
+
+
+def free_stem(folder: Path, stem: str) -> str:
+    """`stem`, else `stem-2`, `stem-3`, …: the first whose layer files are all new."""
+    candidate, n = stem, 1
+    while existing_layer_files(folder, candidate):
+        n += 1
+        candidate = f"{stem}-{n}"
+    return candidate
+
+
 def export_layers(folder: Path, stem: str, layers: dict[str, np.ndarray]) -> list[Path]:
     """Write the three layer PNGs atomically; returns their paths."""
     written = []

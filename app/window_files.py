@@ -7,6 +7,7 @@ and status bar.
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from . import dialogs
 from .app_paths import data_dir
 from .autosave import discard, orphaned_autosaves
 from .document import LAYER_NAMES, Document
-from .layer_export import export_layers
+from .layer_export import existing_layer_files, export_layers, free_stem
 from .qt_convert import qimage_to_png_bytes, rgb_to_qimage
 from .results import ResultHistory
 from .session import SESSION_SUFFIX, SessionData, SessionError, encode_png, read_session, write_session
@@ -137,10 +138,21 @@ class FileCommands:
         path = dialogs.ask_save_image_path(self, suggestion)
         if path is None:
             return False
+        if path.exists() and not self._is_original(path) and not dialogs.ask_replace(self, path):
+            return False
         return self.save_image(path)
 
+    def _is_original(self, path: Path) -> bool:
+        if self.source is None or self.source.path is None:
+            return False
+        try:
+            return os.path.samefile(path, self.source.path)
+        except OSError:
+            return False
+
     def save_image(self, path: Path) -> bool:
-        """Write the edited image (never over the original photo)."""
+        """Export the edited image (never over the original photo). This is not saving
+        the work: the layers and results stay unsaved until a session is saved."""
         from model.imageio import save_photo
 
         image = self.output_image()
@@ -154,9 +166,7 @@ class FileCommands:
             return False
         self.saved_path = Path(path)
         self.settings.last_folder = str(Path(path).resolve().parent)
-        if self.session_path is None:
-            self._mark_saved()
-        self.statusBar().showMessage(f"Saved {Path(path).name}", 5000)
+        self.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
         return True
 
     def copy_image(self) -> None:
@@ -174,6 +184,13 @@ class FileCommands:
         if folder is None:
             return []
         stem = Path(self.display_name()).stem
+        existing = existing_layer_files(folder, stem)
+        if existing:
+            choice = dialogs.ask_replace_layers(self, existing, free_stem(folder, stem))
+            if choice == "cancel":
+                return []
+            if choice == "keep":
+                stem = free_stem(folder, stem)
         try:
             written = export_layers(folder, stem, self.document.layers)
         except OSError as e:
