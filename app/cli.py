@@ -5,6 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 
+SEED_MAX = 2**31 - 1   # as the editor's seed box
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the command's error style: one line on stderr, exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _whole_number(low: int, high: int | None = None, step: int = 1):
+    """An argparse type: an integer in [low, high] (and a multiple of `step`)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not '{text}'") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, not {value}")
+        if value % step:
+            raise argparse.ArgumentTypeError(f"must be a multiple of {step}, not {value}")
+        return value
+    return parse
 
 
 def _cmd_convert(args) -> int:
@@ -79,7 +103,8 @@ def _cmd_bench(args) -> int:
 def _cmd_eval(args) -> int:
     from model.evaluate import format_table, run_eval
 
-    report = run_eval(args.data, args.masks, _weights_or_error(args.weights), args.out, args.limit, args.seed)
+    report = run_eval(args.data, args.masks, _weights_or_error(args.weights), args.out, args.limit, args.seed,
+                      portrait=args.portrait, list_file=args.list)
     print(format_table(report), end="")
     print(f"wrote {args.out}/report.json, report.md and grid.png")
     return 0
@@ -93,7 +118,7 @@ def _cmd_gui(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scfegan", description="SC-FEGAN Studio: sketch- and colour-guided face editing.",
         epilog="scfegan --self-test checks an install headlessly (bundled weights, sample edit, Qt plugins).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -106,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("convert", help="convert an official TF checkpoint to our weights file")
     p.add_argument("src", help="checkpoint prefix (e.g. ckpt/SC-FEGAN.ckpt), its .index file or its folder")
     p.add_argument("dst", help="weights file to write (.safetensors)")
-    p.add_argument("--native-size", type=int, default=512, help="input size the network was trained at (default 512)")
+    p.add_argument("--native-size", type=_whole_number(128, 4096, step=128), default=512,
+                   help="input size the network was trained at: a multiple of 128 (default 512)")
     p.set_defaults(func=_cmd_convert)
 
     p = sub.add_parser("edit", help="edit a photo headlessly from layer images")
@@ -118,24 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="auto: bf16 on CPUs with native bf16 and on CUDA, else fp32 (exact)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    p.add_argument("--seed", type=_whole_number(0, SEED_MAX), default=0, help="noise seed, 0 or more (default 0)")
     p.add_argument("-o", "--output", required=True, help="where to write the result")
     p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
     p.set_defaults(func=_cmd_edit)
 
     p = sub.add_parser("eval", help="compare the model (unguided, guided) with Telea inpainting")
-    p.add_argument("--data", required=True, help="folder of photos (ground truth)")
+    p.add_argument("--data", help="folder of photos (ground truth); with --portrait default: the CC0 samples")
     p.add_argument("--masks", help="folder of hole masks (white = hole); default: free-form strokes")
+    p.add_argument("--portrait", action="store_true",
+                   help="photos at their own resolution (>= 512 px), face-part holes from a face detector, "
+                        "crops at 100%% in the grid")
+    p.add_argument("--list", help="with --portrait: file of photo paths relative to --data, one a line")
     p.add_argument("--weights", help="weights file (default: the bundled model)")
     p.add_argument("--out", required=True, help="folder for report.json, report.md and grid.png")
-    p.add_argument("--limit", type=int, help="evaluate only the first N photos")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=_whole_number(1), help="evaluate only the first N photos")
+    p.add_argument("--seed", type=_whole_number(0, SEED_MAX), default=0, help="noise seed (default 0)")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="measure inference speed against this machine's peak")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--weights", help="the lite model to time (default: the bundled model)")
-    p.add_argument("--repeats", type=int, default=7, help="timed runs per figure (median; default 7)")
+    p.add_argument("--repeats", type=_whole_number(1, 1000), default=7, help="timed runs per figure (median; default 7)")
     p.set_defaults(func=_cmd_bench)
 
     try:

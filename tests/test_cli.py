@@ -182,3 +182,31 @@ def test_a_bare_file_argument_opens_it_in_the_editor(monkeypatch, argv, expected
     monkeypatch.setattr(app.main, "run_gui", lambda photo, weights=None: opened.append((photo, weights)) or 0)
     assert main(argv) == 0
     assert opened == [expected]
+
+
+def test_negative_seed_is_one_line_exit_2(tmp_path, tiny_weights, photo_and_mask):
+    photo, mask, _, _ = photo_and_mask
+    code, _, err = run_cli("edit", photo, "--mask", mask, "--weights", tiny_weights, "--seed", "-5",
+                           "-o", tmp_path / "o.png")
+    assert code == 2 and err.startswith("error:") and err.count("\n") == 1, err
+    assert "--seed" in err and "-5" in err and not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("argv,option", [
+    (["edit", "p.jpg", "--mask", "m.png", "-o", "o.png", "--seed", "-1"], "--seed"),
+    (["edit", "p.jpg", "--mask", "m.png", "-o", "o.png", "--seed", "99999999999"], "--seed"),
+    (["edit", "p.jpg", "--mask", "m.png", "-o", "o.png", "--seed", "x"], "--seed"),
+    (["edit", "p.jpg", "--mask", "m.png", "-o", "o.png", "--device", "tpu"], "--device"),
+    (["edit", "p.jpg", "--mask", "m.png"], "--output"),
+    (["convert", "a", "b", "--native-size", "0"], "--native-size"),
+    (["convert", "a", "b", "--native-size", "300"], "--native-size"),
+    (["eval", "--data", "d", "--out", "o", "--limit", "0"], "--limit"),
+    (["eval", "--data", "d", "--out", "o", "--seed", "-3"], "--seed"),
+    (["bench", "--repeats", "0"], "--repeats"),
+    (["frobnicate", "--x"], "--x")])
+def test_every_option_out_of_range_is_one_line_exit_2(capsys, argv, option):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("error:") and err.count("\n") == 1 and option in err, err
