@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 
 from .brush import Box
+from .frozen import FrozenArray, Snapshot
 from .patch import Patch
 
 LAYER_NAMES = ("mask", "sketch", "colour")
@@ -43,6 +44,7 @@ class Document:
                 raise ValueError(f"the {name} layer is {array.shape}, expected {self.layers[name].shape}")
             self.layers[name][...] = array
         self._listeners: list[Listener] = []
+        self._frozen: list[FrozenArray] = []    # snapshots still being read (autosave)
 
     @property
     def width(self) -> int:
@@ -70,9 +72,27 @@ class Document:
         for listener in list(self._listeners):
             listener(target, box)
 
+    def freeze(self, targets=("photo",) + LAYER_NAMES) -> Snapshot:
+        """Copy-on-write snapshots of `targets` for a reader in another thread: O(1)
+        now; the bands changed before the reader takes them are saved first."""
+        self._frozen = [f for f in self._frozen if not f.released]
+        snapshot = Snapshot({name: FrozenArray(self.array(name)) for name in targets})
+        self._frozen += snapshot.arrays.values()
+        return snapshot
+
+    def will_change(self, target: str, box: Box | None = None) -> None:
+        """Call before writing into `target` inside `box` (None: anywhere): keeps
+        frozen snapshots of it intact."""
+        live = self.array(target)
+        y0, y1 = (0, live.shape[0]) if box is None else (box[1], box[3])
+        for frozen in self._frozen:
+            if frozen.live is live:
+                frozen.preserve(y0, y1)
+
     def apply(self, patches: list[Patch], forward: bool) -> None:
         """Redo (forward) or undo a group of patches, announcing each change."""
         for patch in (patches if forward else reversed(patches)):
+            self.will_change(patch.target, patch.box)
             patch.write(self.array(patch.target), forward)
             self.changed(patch.target, patch.box)
 

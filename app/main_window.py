@@ -99,6 +99,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self._photo_revision = 0
         self._autosave_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scfegan-autosave")
         self._autosave_future: Future | None = None
+        self._autosave_snapshot = None           # what the running autosave reads
         self.model_status: ModelStatus | None = None
         self.last_error: str | None = None
 

@@ -165,6 +165,8 @@ class PaintController(QObject):
             return
         recorder, self._recorder = self._recorder, None
         box = recorder.box
+        if self.document is not None and box is not None:
+            self.document.will_change(recorder.target, box)
         recorder.revert()
         if self.document is not None:
             self.document.changed(recorder.target, box)
@@ -178,6 +180,7 @@ class PaintController(QObject):
             if box is None:
                 continue
             self._recorder.protect(box)
+            self.document.will_change(self._recorder.target, box)
             brush.paint_capsule(layer, p0, p1, diameter, self._stroke_value, box)
             changed = brush.union(changed, box)
         self._stroke_point = point

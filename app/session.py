@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,8 @@ import numpy as np
 from model.errors import ScfeganError
 from model.imageio import Photo, atomic_write
 
-from .document import LAYER_NAMES
+from .document import LAYER_NAMES, empty_layer
+from .png_stream import array_bands, write_png
 from .results import Result
 
 SESSION_VERSION = 1
@@ -43,6 +45,7 @@ class SessionData:
     settings: dict = field(default_factory=dict)
     source: Photo | None = None             # the opened photo's path and metadata
     saved_path: str | None = None           # where the edit was last saved as an image
+    dropped: list[str] = field(default_factory=list)  # what a damaged file lost, in words (reading)
 
 
 # ---------------------------------------------------------------------- PNG helpers
@@ -78,10 +81,10 @@ def decode_png(data: bytes, channels: int, name: str) -> np.ndarray:
 
 # ---------------------------------------------------------------------- writing
 
-def session_bytes(data: SessionData, photo_png: bytes | None = None) -> bytes:
-    """The session as zip bytes. `photo_png` may carry an already encoded photo.png."""
+def session_meta(data: SessionData) -> dict:
+    """session.json's content."""
     source = data.source
-    meta = {
+    return {
         "app": APP_TAG,
         "version": SESSION_VERSION,
         "size": [int(data.photo.shape[1]), int(data.photo.shape[0])],
@@ -97,39 +100,71 @@ def session_bytes(data: SessionData, photo_png: bytes | None = None) -> bytes:
         "current_result": data.current_result,
         "settings": data.settings,
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr("session.json", json.dumps(meta, indent=1), compress_type=zipfile.ZIP_DEFLATED)
-        zf.writestr("photo.png", photo_png if photo_png is not None else encode_png(data.photo))
+
+
+def _write_image(zf: zipfile.ZipFile, name: str, image, level: int) -> None:
+    """One PNG entry, streamed band by band. `image` is an array or anything with
+    shape, dtype and bands() (a FrozenArray snapshot)."""
+    bands = image.bands() if hasattr(image, "bands") else array_bands(image)
+    big = int(np.prod(image.shape)) * np.dtype(image.dtype).itemsize > (1 << 31)
+    with zf.open(name, "w", force_zip64=big) as entry:
+        write_png(entry, image.shape, image.dtype, bands, level)
+
+
+def write_session_to(out, data: SessionData, photo_png: bytes | None = None, level: int = 3) -> None:
+    """Write the session as a zip into the binary file `out`, image by image (no
+    full-size temporaries). `data.photo` and `data.layers` may be FrozenArrays."""
+    source = data.source
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("session.json", json.dumps(session_meta(data), indent=1), compress_type=zipfile.ZIP_DEFLATED)
+        if photo_png is not None:
+            zf.writestr("photo.png", photo_png)
+        else:
+            _write_image(zf, "photo.png", data.photo, level)
         for name in LAYER_NAMES:
-            zf.writestr(f"layers/{name}.png", encode_png(data.layers[name]))
+            _write_image(zf, f"layers/{name}.png", data.layers[name], level)
         for r in data.results:
-            rgba = np.dstack([r.pixels, r.mask.astype(np.uint8) * 255])
-            zf.writestr(f"results/{r.id}.png", encode_png(rgba))
+            _write_image(zf, f"results/{r.id}.png", np.dstack([r.pixels, r.mask.astype(np.uint8) * 255]), level)
         if source is not None:
             if source.icc_profile:
                 zf.writestr("source/icc.icc", source.icc_profile)
             if source.exif:
                 zf.writestr("source/exif.bin", source.exif)
             if source.alpha is not None:
-                zf.writestr("source/alpha.png", encode_png(source.alpha))
+                _write_image(zf, "source/alpha.png", source.alpha, level)
+
+
+def session_bytes(data: SessionData, photo_png: bytes | None = None) -> bytes:
+    """The session as zip bytes. `photo_png` may carry an already encoded photo.png."""
+    buffer = io.BytesIO()
+    write_session_to(buffer, data, photo_png)
     return buffer.getvalue()
 
 
-def write_session(path, data: SessionData, photo_png: bytes | None = None) -> None:
-    """Write a session file atomically (a reader never sees half a file)."""
-    payload = session_bytes(data, photo_png)
+def write_session(path, data: SessionData, photo_png: bytes | None = None, level: int = 3) -> None:
+    """Write a session file atomically (a reader never sees half a file), streaming
+    it to disk rather than building it in memory first."""
     path = Path(path)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as out:
+            write_session_to(out, data, photo_png, level)
+
     try:
-        atomic_write(path, lambda tmp: tmp.write_bytes(payload))
+        atomic_write(path, write)
     except OSError as e:
         raise SessionError(f"can't save {path.name}: {e.strerror or e}") from None
 
 
 # ---------------------------------------------------------------------- reading
 
+LAYER_WORDS = {"mask": "erase-region layer", "sketch": "sketch layer", "colour": "colour layer"}
+
+
 def read_session(path) -> SessionData:
-    """Read a session file; SessionError with one line if it can't be used."""
+    """Read a session file; SessionError with one line if it can't be used. Damaged or
+    missing layers and results don't stop it: they are left out and listed in
+    `dropped`, in words for people."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -137,63 +172,145 @@ def read_session(path) -> SessionData:
     except FileNotFoundError:
         raise SessionError(f"{path} was not found") from None
     except (zipfile.BadZipFile, EOFError):
-        raise SessionError(f"{path.name} is not a session file or is damaged") from None
-    except KeyError as e:
-        raise SessionError(f"{path.name} is incomplete (missing {e.args[0]})") from None
-    except (ValueError, TypeError) as e:
-        raise SessionError(f"{path.name} is damaged ({e})") from None
+        raise SessionError(f"{path.name} is not an SC-FEGAN Studio session, or it is damaged beyond repair") from None
+    except MemoryError:
+        raise SessionError(f"{path.name} is too large to open in the memory available") from None
     except OSError as e:
-        raise SessionError(f"{path.name} can't be read: {e.strerror or e}") from None
+        raise SessionError(f"{path.name} can't be read: {e.strerror or 'the file could not be read'}") from None
+
+
+def _member(zf: zipfile.ZipFile, member: str) -> tuple[bytes | None, str]:
+    """A member's bytes, or None and why ("missing" or "damaged")."""
+    try:
+        return zf.read(member), ""
+    except KeyError:
+        return None, "missing"
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, ValueError):
+        return None, "damaged"   # bad CRC, unknown compression, cut short
+
+
+def _image(zf: zipfile.ZipFile, member: str, channels: int) -> tuple[np.ndarray | None, str]:
+    """A member decoded as an 8-bit PNG of `channels` channels, or None and why."""
+    data, problem = _member(zf, member)
+    if data is None:
+        return None, problem
+    try:
+        return decode_png(data, channels, member), ""
+    except SessionError:
+        return None, "damaged"
+
+
+def _whole(value) -> int | None:
+    """`value` if it is a whole number (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _read_zip(zf: zipfile.ZipFile, name: str) -> SessionData:
+    data, problem = _member(zf, "session.json")
+    if data is None and problem == "missing":
+        raise SessionError(f"{name} is not an SC-FEGAN Studio session (it has no session description)")
     try:
-        meta = json.loads(zf.read("session.json").decode("utf-8"))
+        meta = json.loads(data.decode("utf-8")) if data is not None else None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise SessionError(f"{name} is damaged (unreadable session.json)") from None
+        meta = None
+    if meta is None:
+        raise SessionError(f"{name} can't be opened: its session description is damaged")
     if not isinstance(meta, dict) or meta.get("app") != APP_TAG:
         raise SessionError(f"{name} is not an SC-FEGAN Studio session")
-    version = meta.get("version")
-    if not isinstance(version, int) or version > SESSION_VERSION:
+    version = _whole(meta.get("version"))
+    if version is None:
+        raise SessionError(f"{name} can't be opened: its session description is damaged")
+    if version > SESSION_VERSION:
         raise SessionError(f"{name} was made by a newer SC-FEGAN Studio (format {version}); please update")
-    photo = decode_png(zf.read("photo.png"), 3, "photo")
+    photo, problem = _image(zf, "photo.png", 3)
+    if photo is None:
+        raise SessionError(f"{name} can't be opened: the photo it holds is {problem}")
     height, width = photo.shape[:2]
-    if list(meta.get("size", [])) != [width, height]:
-        raise SessionError(f"{name} is damaged (photo size does not match)")
+    if meta.get("size") != [width, height]:
+        raise SessionError(f"{name} can't be opened: its photo is not the size the session expects "
+                           "(the file is damaged)")
+    dropped: list[str] = []
     layers = {}
     for layer in LAYER_NAMES:
         channels = 4 if layer == "colour" else 1
-        array = decode_png(zf.read(f"layers/{layer}.png"), channels, f"{layer} layer")
-        if array.shape[:2] != (height, width):
-            raise SessionError(f"{name} is damaged (the {layer} layer is not the photo's size)")
-        layers[layer] = array if layer == "colour" else array > 127
+        array, problem = _image(zf, f"layers/{layer}.png", channels)
+        if array is not None and array.shape[:2] != (height, width):
+            array, problem = None, "damaged"
+        if array is None:
+            dropped.append(f"the {LAYER_WORDS[layer]} ({problem}; left empty)")
+            array = empty_layer(layer, height, width)
+        elif layer != "colour":
+            array = array > 127
+        layers[layer] = array
     results = []
-    for entry in meta.get("results", []):
-        rgba = decode_png(zf.read(f"results/{int(entry['id'])}.png"), 4, "result")
-        x0, y0, x1, y1 = (int(v) for v in entry["box"])
-        if rgba.shape[:2] != (y1 - y0, x1 - x0) or x1 > width or y1 > height or x0 < 0 or y0 < 0:
-            raise SessionError(f"{name} is damaged (a result does not fit the photo)")
-        results.append(Result(int(entry["id"]), (x0, y0, x1, y1), np.ascontiguousarray(rgba[..., :3]),
-                              rgba[..., 3] > 127, entry.get("seed"), float(entry.get("seconds", 0.0)),
-                              float(entry.get("created", 0.0))))
-    source = _read_source(zf, meta.get("source"), photo)
-    current = meta.get("current_result")
-    settings = meta.get("settings") or {}
-    return SessionData(photo=photo, layers=layers, results=results,
-                       current_result=int(current) if current is not None else None,
-                       settings=settings if isinstance(settings, dict) else {},
-                       source=source, saved_path=meta.get("saved_path"))
+    entries = meta.get("results")
+    for entry in entries if isinstance(entries, list) else []:
+        result, problem = _read_result(zf, entry, width, height)
+        if result is None:
+            rid = _whole(entry.get("id")) if isinstance(entry, dict) else None
+            dropped.append(f"result #{rid} ({problem})" if rid is not None else f"a result ({problem})")
+        else:
+            results.append(result)
+    source = _read_source(zf, meta.get("source"), photo, dropped)
+    current = _whole(meta.get("current_result"))
+    if current not in {r.id for r in results}:
+        current = None
+    settings = meta.get("settings")
+    saved_path = meta.get("saved_path")
+    return SessionData(photo=photo, layers=layers, results=results, current_result=current,
+                       settings=settings if isinstance(settings, dict) else {}, source=source,
+                       saved_path=saved_path if isinstance(saved_path, str) else None, dropped=dropped)
 
 
-def _read_source(zf: zipfile.ZipFile, info, photo: np.ndarray) -> Photo | None:
+def _read_result(zf: zipfile.ZipFile, entry, width: int, height: int) -> tuple[Result | None, str]:
+    """One result of session.json and its image, or None and why in words."""
+    if not isinstance(entry, dict) or _whole(entry.get("id")) is None:
+        return None, "its details are damaged"
+    box = entry.get("box")
+    if not isinstance(box, list) or len(box) != 4 or any(_whole(v) is None for v in box):
+        return None, "its details are damaged"
+    x0, y0, x1, y1 = box
+    if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
+        return None, "it does not fit the photo"
+    rgba, problem = _image(zf, f"results/{entry['id']}.png", 4)
+    if rgba is None:
+        return None, f"its image is {problem}"
+    if rgba.shape[:2] != (y1 - y0, x1 - x0):
+        return None, "its image is damaged"
+
+    def number(key):
+        value = entry.get(key)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+    base = entry.get("base")
+    return Result(entry["id"], (x0, y0, x1, y1), np.ascontiguousarray(rgba[..., :3]), rgba[..., 3] > 127,
+                  _whole(entry.get("seed")), number("seconds"), number("created"),
+                  base=base if isinstance(base, str) else None), ""
+
+
+def _read_source(zf: zipfile.ZipFile, info, photo: np.ndarray, dropped: list[str]) -> Photo | None:
     if not isinstance(info, dict):
         return None
     names = set(zf.namelist())
-    alpha = decode_png(zf.read("source/alpha.png"), 1, "alpha") if "source/alpha.png" in names else None
+    alpha = None
+    if "source/alpha.png" in names:
+        alpha, _ = _image(zf, "source/alpha.png", 1)
+        if alpha is None or alpha.shape != photo.shape[:2]:
+            alpha = None
+            dropped.append("the original photo's transparency (damaged)")
+
+    def optional(member):
+        return _member(zf, member)[0] if member in names else None
+
+    def text(key):
+        value = info.get(key)
+        return value if isinstance(value, str) and value else None
+
+    notes = info.get("notes")
     pixels = photo.copy()
     pixels.flags.writeable = False
-    return Photo(pixels=pixels, path=Path(info["path"]) if info.get("path") else None,
-                 format=info.get("format"), alpha=alpha,
-                 icc_profile=zf.read("source/icc.icc") if "source/icc.icc" in names else None,
-                 exif=zf.read("source/exif.bin") if "source/exif.bin" in names else None,
-                 jpeg_quality=info.get("jpeg_quality"), notes=tuple(info.get("notes") or ()))
+    return Photo(pixels=pixels, path=Path(text("path")) if text("path") else None,
+                 format=text("format"), alpha=alpha,
+                 icc_profile=optional("source/icc.icc"), exif=optional("source/exif.bin"),
+                 jpeg_quality=_whole(info.get("jpeg_quality")),
+                 notes=tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ())

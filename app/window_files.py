@@ -17,9 +17,11 @@ from model.errors import ImageError, ScfeganError
 
 from . import dialogs
 from .app_paths import data_dir
-from .autosave import discard, orphaned_autosaves
+from .autosave import AUTOSAVE_PNG_LEVEL, discard, orphaned_autosaves
 from .document import LAYER_NAMES, Document
+from .frozen import SnapshotCancelled
 from .layer_export import existing_layer_files, export_layers, free_stem
+from .png_stream import png_bytes
 from .qt_convert import qimage_to_png_bytes, rgb_to_qimage
 from .results import ResultHistory
 from .session import SESSION_SUFFIX, SessionData, SessionError, encode_png, read_session, write_session
@@ -312,38 +314,49 @@ class FileCommands:
     # ---------------------------------------------------------------- autosave and recovery
 
     def autosave_now(self, wait: bool = False) -> bool:
-        """Autosave (every 60 s) if something changed since the last one. The file is
-        encoded and written in a background thread from a snapshot, so painting on a
-        large photo does not stall; `wait` blocks until it is on disk."""
+        """Autosave (every 60 s) if something changed since the last one. The GUI
+        thread only freezes copy-on-write views of the photo and layers (no copy, no
+        encoding); the autosave thread encodes and writes them band by band, so
+        neither time nor memory grows with the photo here. `wait` blocks until it is
+        on disk."""
         if not self.is_dirty or self._revision == self._autosaved_revision:
             return False
         if self._autosave_future is not None and not self._autosave_future.done():
             return False  # the previous one is still being written
         data = self.session_data()
-        data.photo = self.photo_snapshot()
-        data.layers = self.document.snapshot_layers()
         revision = self._photo_revision
         cached = self._photo_png[1] if self._photo_png is not None and self._photo_png[0] == revision else None
+        snapshot = self.document.freeze(LAYER_NAMES if cached is not None else ("photo",) + LAYER_NAMES)
+        data.layers = {name: snapshot[name] for name in LAYER_NAMES}
+        if cached is None:
+            data.photo = snapshot["photo"]
         self._autosaved_revision = self._revision
-        self._autosave_future = self._autosave_pool.submit(self._write_autosave, data, cached, revision)
+        self._autosave_snapshot = snapshot
+        self._autosave_future = self._autosave_pool.submit(self._write_autosave, data, cached, revision, snapshot)
         if wait:
             self._autosave_future.result()
         return True
 
-    def _write_autosave(self, data: SessionData, photo_png: bytes | None, revision: int) -> None:
+    def _write_autosave(self, data: SessionData, photo_png: bytes | None, revision: int, snapshot) -> None:
         # Runs in the autosave thread: no widgets here, only the signal.
         try:
             if photo_png is None:
-                photo_png = encode_png(data.photo)
+                photo_png = png_bytes(data.photo, AUTOSAVE_PNG_LEVEL)
                 self._photo_png = (revision, photo_png)
             self.autosave.write(data, photo_png)
+        except SnapshotCancelled:
+            self._autosaved_revision = -1
         except (ScfeganError, OSError) as e:
             self._autosaved_revision = -1
             self.autosave_failed.emit(str(e))
+        finally:
+            snapshot.release()
 
     def _settle_autosave(self) -> None:
-        """Wait for an autosave being written (before removing or replacing it)."""
+        """Stop an autosave being written (before removing or replacing it)."""
         if self._autosave_future is not None:
+            if self._autosave_snapshot is not None:
+                self._autosave_snapshot.release()   # makes the writer give up at its next band
             self._autosave_future.result()
             self._autosave_future = None
 
