@@ -6,6 +6,7 @@ result would only waste memory.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -27,17 +28,30 @@ class Result:
     seed: int | None = None
     seconds: float = 0.0
     created: float = field(default_factory=time.time)
+    base: str | None = None   # digest of the photo it repainted, under its mask (see base_of)
 
     @classmethod
     def from_full(cls, result_id: int, full: np.ndarray, mask: np.ndarray,
-                  seed: int | None = None, seconds: float = 0.0) -> "Result | None":
-        """Keep the masked part of a full-size result; None for an empty mask."""
+                  seed: int | None = None, seconds: float = 0.0,
+                  photo: np.ndarray | None = None) -> "Result | None":
+        """Keep the masked part of a full-size result made from `photo`; None for an
+        empty mask."""
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
         if rows.size == 0:
             return None
         y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        return cls(result_id, (x0, y0, x1, y1), full[y0:y1, x0:x1].copy(),
-                   mask[y0:y1, x0:x1].copy(), seed, seconds)
+        box, region = (x0, y0, x1, y1), mask[y0:y1, x0:x1].copy()
+        return cls(result_id, box, full[y0:y1, x0:x1].copy(), region, seed, seconds,
+                   base=None if photo is None else _digest(photo, box, region))
+
+    def base_of(self, photo: np.ndarray) -> str:
+        """The digest `base` would have if this result had been made from `photo`."""
+        return _digest(photo, self.box, self.mask)
+
+    def is_stale(self, photo: np.ndarray) -> bool:
+        """True if `photo` changed under this result's region since it was made (a later
+        Apply): applying it would silently undo that change there."""
+        return self.base is not None and self.fits(photo) and self.base != self.base_of(photo)
 
     def composite(self, photo: np.ndarray) -> np.ndarray:
         """The photo with this result's repainted pixels in place (a new array)."""
@@ -50,6 +64,11 @@ class Result:
     def fits(self, photo: np.ndarray) -> bool:
         """True if the result's box lies inside the photo."""
         return self.box[2] <= photo.shape[1] and self.box[3] <= photo.shape[0]
+
+
+def _digest(photo: np.ndarray, box: Box, mask: np.ndarray) -> str:
+    x0, y0, x1, y1 = box
+    return hashlib.blake2b(np.ascontiguousarray(photo[y0:y1, x0:x1][mask]).tobytes(), digest_size=16).hexdigest()
 
 
 class ResultHistory:

@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 import zlib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class SessionData:
     settings: dict = field(default_factory=dict)
     source: Photo | None = None             # the opened photo's path and metadata
     saved_path: str | None = None           # where the edit was last saved as an image
+    dropped: list[str] = field(default_factory=list)  # what a damaged file lost, in words (reading)
     dropped: list[str] = field(default_factory=list)  # what a damaged file lost, in words (reading)
 
 
@@ -96,7 +98,7 @@ def session_meta(data: SessionData) -> dict:
         },
         "saved_path": data.saved_path,
         "results": [{"id": r.id, "box": list(map(int, r.box)), "seed": r.seed,
-                     "seconds": r.seconds, "created": r.created} for r in data.results],
+                     "seconds": r.seconds, "created": r.created, "base": r.base} for r in data.results],
         "current_result": data.current_result,
         "settings": data.settings,
     }

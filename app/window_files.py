@@ -62,13 +62,19 @@ class FileCommands:
         try:
             photo = load_photo(path)
         except ImageError as e:
-            self._error("Can't open the file", str(e))
+            self._open_failed("Can't open the file", str(e))
             return False
         if not self._may_replace("opening another photo"):
             return False
         self.load_photo(photo)
         self._remember_file(path)
         return True
+
+    def _open_failed(self, title: str, message: str) -> None:
+        """Say what could not be opened, and that the open work is untouched."""
+        if self.document is not None:
+            message = f"{message.rstrip('.')}. The work you have open is unchanged."
+        self._error(title, message)
 
     def _remember_file(self, path: str) -> None:
         self.settings.add_recent_file(path)
@@ -106,7 +112,7 @@ class FileCommands:
                 try:
                     photo = photo_from_bytes(qimage_to_png_bytes(image), "the pasted image")
                 except ImageError as e:
-                    self._error("Can't paste", str(e))
+                    self._open_failed("Can't paste", str(e))
                     return False
                 if not self._may_replace("pasting an image"):
                     return False
@@ -275,7 +281,7 @@ class FileCommands:
         try:
             data = read_session(path)
         except SessionError as e:
-            self._error("Can't open the session", str(e))
+            self._open_failed("Can't open the session", str(e))
             return False
         if not self._may_replace("opening the session"):
             return False
@@ -283,7 +289,16 @@ class FileCommands:
         self.session_path = Path(path)
         self._remember_file(path)
         self._update_title()
+        self._report_dropped(Path(path).name, data)
         return True
+
+    def _report_dropped(self, name: str, data: SessionData) -> None:
+        """Say what a damaged session lost (it opened without those parts)."""
+        if data.dropped:
+            self.last_error = (f"{name} was damaged: opened without {'; '.join(data.dropped)}. "
+                               "Everything else in it is intact.")
+            self.info_bar.show_message(self.last_error)
+            self.statusBar().showMessage(self.last_error, 15000)
 
     def restore_session(self, data: SessionData) -> None:
         """Show the content of a session exactly as it was saved."""
@@ -378,6 +393,7 @@ class FileCommands:
                 self._unsaved_extra = True   # recovered work is not saved anywhere yet
                 self._revision += 1
                 self._update_title()
+                self._report_dropped("The autosaved work", data)
                 restored = True
         for path in found:
             discard(path)

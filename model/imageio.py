@@ -244,7 +244,7 @@ def _open_loaded(source, name: str, max_pixels: int) -> tuple[Image.Image, int, 
         except IsADirectoryError:
             raise ImageError(f"{name} is a folder, not an image file") from None
         except Exception as exc:  # plugins raise SyntaxError, struct.error, ... on junk
-            raise ImageError(f"{name} is damaged and can't be read ({_reason(exc)})") from None
+            raise ImageError(_damaged_message(name, exc)) from None
 
         try:
             width, height = im.size
@@ -267,8 +267,16 @@ def _open_loaded(source, name: str, max_pixels: int) -> tuple[Image.Image, int, 
             raise ImageError(f"{name} is too large to fit in memory") from None
         except Exception as exc:  # truncated data: OSError, SyntaxError, EOFError, ...
             im.close()
-            raise ImageError(f"{name} is damaged or incomplete ({_reason(exc)})") from None
+            raise ImageError(_damaged_message(name, exc)) from None
     return im, frames, deep
+
+
+def _damaged_message(name, exc: BaseException) -> str:
+    """Why a decoder gave up, in words for people (the decoder's own text stays out)."""
+    if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
+        return (f"{name} is damaged or incomplete: the image data stops before the end of the "
+                "picture (the file may not have finished downloading or copying)")
+    return f"{name} is damaged or incomplete: its image data can't be decoded"
 
 
 def _size_from_header(source) -> tuple[int, int] | None:

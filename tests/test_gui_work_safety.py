@@ -95,3 +95,127 @@ def test_save_as_onto_another_existing_file_asks(qtbot, window, dialogs, tmp_pat
     assert "question" in dialogs.names() and target.read_bytes() == b"keep me"
     dialogs.question_answer = QMessageBox.StandardButton.Yes
     assert window.save_as() and target.read_bytes() != b"keep me"
+
+
+# ---------------------------------------------------------------- 3 and 6: damaged sessions and images
+
+LEAKS = ("There is no item", "archive", "invalid literal", "int()", "channels", "expected 1", "bytes not processed",
+         "truncated (", "KeyError", "ValueError", "Traceback")
+
+
+def no_leaks(message: str) -> bool:
+    return not any(leak in message for leak in LEAKS)
+
+
+def write_test_session(path, with_results=True):
+    """A session with painted layers and two results (#1, #2), written without the GUI."""
+    from app.document import Document
+    from app.results import Result
+    from app.session import SessionData, write_session
+
+    doc = Document(sample_photo(90, 130, seed=3))
+    doc.layers["mask"][20:50, 30:80] = True
+    doc.layers["sketch"][30, 35:70] = True
+    doc.layers["colour"][25:30, 40:60] = (200, 30, 90, 255)
+    results = []
+    if with_results:
+        for rid in (2, 1):
+            mask = np.ones((30, 50), bool)
+            results.append(Result(rid, (30, 20, 80, 50), np.full((30, 50, 3), 40 * rid, np.uint8), mask, seed=rid))
+    write_session(path, SessionData(photo=doc.photo, layers=doc.layers, results=results, current_result=2))
+    return doc
+
+
+def rewrite_zip(path, drop=(), replace=None):
+    """Rewrite a session zip without the members in `drop`, with `replace` {name: bytes}."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    for name in drop:
+        del members[name]
+    members.update(replace or {})
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def session_meta(path):
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read("session.json"))
+
+
+def test_a_session_missing_one_result_opens_the_rest(qtbot, window, dialogs, tmp_path):  # noqa: F811
+    path = tmp_path / "work.scfs"
+    doc = write_test_session(path)
+    rewrite_zip(path, drop=["results/2.png"])
+    assert window.open_path(str(path))
+    assert np.array_equal(window.document.photo, doc.photo)
+    assert all(np.array_equal(window.document.layers[n], doc.layers[n]) for n in doc.layers)
+    assert [r.id for r in window.results.items] == [1]
+    assert window.session_path == path
+    note = window.info_bar.label.text()
+    assert window.info_bar.isVisible() and "work.scfs" in note and "#2" in note and no_leaks(note)
+
+
+def test_a_session_with_an_unreadable_layer_opens_with_that_layer_empty(qtbot, window, dialogs, tmp_path):  # noqa: F811
+    import cv2
+
+    path = tmp_path / "layer.scfs"
+    doc = write_test_session(path)
+    ok, rgba = cv2.imencode(".png", np.zeros((90, 130, 4), np.uint8))
+    rewrite_zip(path, replace={"layers/mask.png": rgba.tobytes()})
+    assert window.open_path(str(path))
+    assert not window.document.layers["mask"].any()
+    assert np.array_equal(window.document.layers["sketch"], doc.layers["sketch"])
+    note = window.info_bar.label.text()
+    assert "layer.scfs" in note and "erase" in note.lower() and no_leaks(note)
+
+
+@pytest.mark.parametrize("case", ["no photo", "damaged photo", "bad size", "bad result id", "bad current"])
+def test_damaged_session_messages_are_in_plain_words(qtbot, window, dialogs, tmp_path, case):  # noqa: F811
+    import json
+
+    path = tmp_path / f"{case.replace(' ', '')}.scfs"
+    write_test_session(path)
+    meta = session_meta(path)
+    if case == "no photo":
+        rewrite_zip(path, drop=["photo.png"])
+    elif case == "damaged photo":
+        rewrite_zip(path, replace={"photo.png": b"\x89PNG\r\n\x1a\n garbage"})
+    else:
+        if case == "bad size":
+            meta["size"] = ["o", 90]
+        elif case == "bad result id":
+            meta["results"][0]["id"] = "o"
+        else:
+            meta["current_result"] = "o"
+        rewrite_zip(path, replace={"session.json": json.dumps(meta).encode()})
+    doc = window.document
+    opened = window.open_path(str(path))
+    if case in ("no photo", "damaged photo", "bad size"):
+        assert not opened and window.document is doc
+        message = window.last_error
+        assert path.name in message and "photo" in message and no_leaks(message)
+        assert "unchanged" in message  # what still works
+    else:
+        assert opened and window.document is not doc
+        assert no_leaks(window.info_bar.label.text() if window.info_bar.isVisible() else "")
+
+
+def test_truncated_photo_message_is_in_plain_words(qtbot, window, dialogs, tmp_path):  # noqa: F811
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(sample_photo(64, 64)).save(buffer, "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(buffer.getvalue()[:-40])
+    assert not window.open_path(str(path))
+    message = window.last_error
+    assert "cut.jpg" in message and "incomplete" in message and no_leaks(message)
+    assert "unchanged" in message
