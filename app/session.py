@@ -12,7 +12,6 @@ import io
 import json
 import zipfile
 import zlib
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +45,6 @@ class SessionData:
     settings: dict = field(default_factory=dict)
     source: Photo | None = None             # the opened photo's path and metadata
     saved_path: str | None = None           # where the edit was last saved as an image
-    dropped: list[str] = field(default_factory=list)  # what a damaged file lost, in words (reading)
     dropped: list[str] = field(default_factory=list)  # what a damaged file lost, in words (reading)
 
 
