@@ -74,6 +74,7 @@ class CanvasView(QGraphicsView):
         self._result_item: QGraphicsPixmapItem | None = None
         self._outline = MaskOutlineItem()
         self._outline_stale = True
+        self._result_region = None   # (box, box-sized mask) the result outline follows
         self._cursor_item = BrushCursorItem()
         self._brush_diameter: float | None = None
         self._showing_result = False
@@ -121,6 +122,7 @@ class CanvasView(QGraphicsView):
         scene.setSceneRect(QRectF(0, 0, document.width, document.height))
         document.subscribe(self._on_document_changed)
         self._showing_result = False
+        self._result_region = None
         self._update_visibility()
         self.fit()
 
@@ -130,10 +132,10 @@ class CanvasView(QGraphicsView):
         else:
             self._layer_items[target].refresh(box)
             if target == "mask":
-                self._outline_stale = True
-                if self._outline.isVisible():
-                    self._outline.set_mask(self.document.layers["mask"])
-                    self._outline_stale = False
+                if self._result_region is None:
+                    self._outline_stale = True
+                    if self._outline.isVisible():
+                        self._trace_outline()
 
     def _refresh_photo(self, box) -> None:
         photo = self.document.photo
@@ -149,8 +151,12 @@ class CanvasView(QGraphicsView):
 
     # ------------------------------------------------------------------ display
 
-    def show_result(self, result_rgb: np.ndarray | None) -> None:
-        """Show a full-size result over the photo (None: back to the photo and layers)."""
+    def show_result(self, result_rgb: np.ndarray | None, region=None) -> None:
+        """Show a full-size result over the photo (None: back to the photo and layers).
+        The outline follows `region` (box, box-sized bool mask: what the result repainted),
+        else the erase region."""
+        self._result_region = region if result_rgb is not None else None
+        self._outline_stale = True
         if result_rgb is None:
             self._result_item.setPixmap(QPixmap())
             self._showing_result = False
@@ -197,10 +203,19 @@ class CanvasView(QGraphicsView):
             item.setVisible(overlays and self._visible[name])
         outline = result_on and self._visible["mask"]
         if outline and self._outline_stale:
-            self._outline.set_mask(self.document.layers["mask"])
-            self._outline_stale = False
+            self._trace_outline()
         self._outline.setVisible(outline)
         self._update_sampling()
+
+    def _trace_outline(self) -> None:
+        if self._result_region is not None:
+            (x0, y0, _, _), mask = self._result_region
+            self._outline.set_mask(mask)
+            self._outline.setPos(x0, y0)
+        else:
+            self._outline.set_mask(self.document.layers["mask"])
+            self._outline.setPos(0, 0)
+        self._outline_stale = False
 
     def _update_sampling(self) -> None:
         mode = (Qt.TransformationMode.SmoothTransformation if self.zoom < 1.0

@@ -442,7 +442,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.canvas.set_document(document)
         current = self.results.current
         if current is not None and current.fits(document.photo):
-            self.canvas.show_result(current.composite(document.photo))
+            self.canvas.show_result(current.composite(document.photo), region=(current.box, current.mask))
         self.generate_panel.show_results(self.results.items, self.results.current)
         self.size_label.setText(f"{document.width} × {document.height} px")
         self.info_bar_for_model()

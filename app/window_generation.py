@@ -199,7 +199,7 @@ class GenerationCommands:
             return  # made for a document that is no longer open
         if result.shape != self.document.photo.shape:
             return
-        entry = Result.from_full(self.results.new_id(), result, job.mask, job.seed, seconds)
+        entry = Result.from_full(self.results.new_id(), result, job.mask, job.seed, seconds, photo=job.photo)
         if entry is None:
             return
         self.results.add(entry)
@@ -207,7 +207,7 @@ class GenerationCommands:
         self._revision += 1
         self.time_label.setText(f"Last: {seconds:.2f} s")
         self.generate_panel.show_results(self.results.items, self.results.current)
-        self.canvas.show_result(entry.composite(self.document.photo))
+        self.canvas.show_result(entry.composite(self.document.photo), region=(entry.box, entry.mask))
         self.set_result_shown(True)
         self._update_enabled()
         self._update_title()
@@ -223,9 +223,12 @@ class GenerationCommands:
         result = self.results.select(result_id)
         if result is None or self.document is None or not result.fits(self.document.photo):
             return
-        self.canvas.show_result(result.composite(self.document.photo))
+        self.canvas.show_result(result.composite(self.document.photo), region=(result.box, result.mask))
         self.set_result_shown(True)
         self._update_enabled()
+        if result.is_stale(self.document.photo):
+            self.statusBar().showMessage(f"Result #{result.id} was made before a later Apply changed the photo in "
+                                         "its region: it can be viewed, not applied", 8000)
 
     def set_result_shown(self, shown: bool) -> None:
         """Result view (result, erased region outlined) or editing view (photo + layers)."""
@@ -244,6 +247,13 @@ class GenerationCommands:
         """Make the current result the new photo and clear the layers, as one undo step."""
         result = self.results.current
         if result is None or self.document is None or not result.fits(self.document.photo):
+            return
+        if result.is_stale(self.document.photo):
+            # Pasting it would silently put back what the later Apply replaced there.
+            self._error(f"Can't apply result #{result.id}",
+                        f"Result #{result.id} was made before a later Apply changed the photo in its region, "
+                        "so applying it would undo that change there. Generate again to build on the current "
+                        "photo, or undo that Apply first.")
             return
         self.canvas.cancel_stroke()
         x0, y0, x1, y1 = result.box

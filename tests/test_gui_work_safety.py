@@ -219,3 +219,52 @@ def test_truncated_photo_message_is_in_plain_words(qtbot, window, dialogs, tmp_p
     message = window.last_error
     assert "cut.jpg" in message and "incomplete" in message and no_leaks(message)
     assert "unchanged" in message
+
+
+# ---------------------------------------------------------------- 4: an older result after a later Apply
+
+def generate_in(qtbot, w, rows, cols):
+    w.document.layers["mask"][:] = False
+    w.document.layers["mask"][rows, cols] = True
+    w.document.changed("mask")
+    with qtbot.waitSignal(w.generation.result_ready, timeout=20000):
+        w.generate()
+    return w.results.current
+
+
+def test_an_older_result_is_outlined_and_refused_where_a_later_apply_changed_the_photo(
+        qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    w = make_window(qtbot, tiny_weights)
+    a = generate_in(qtbot, w, slice(30, 70), slice(50, 110))
+    b = generate_in(qtbot, w, slice(20, 50), slice(30, 80))     # overlaps a
+    c = generate_in(qtbot, w, slice(80, 110), slice(120, 150))  # apart from b
+    # The outline shows the selected result's region, not the current erase region.
+    w.select_result(a.id)
+    outline = w.canvas._outline
+    assert outline.isVisible()
+    rect = outline.sceneBoundingRect()
+    x0, y0, x1, y1 = a.box
+    assert abs(rect.left() - x0) < 2 and abs(rect.top() - y0) < 2
+    assert abs(rect.right() - x1) < 2 and abs(rect.bottom() - y1) < 2
+    w.select_result(b.id)
+    w.apply_result()
+    after_b = w.document.photo.copy()
+    # c was made before that Apply but covers none of it: applying it keeps b's change.
+    w.select_result(c.id)
+    w.apply_result()
+    assert np.array_equal(w.document.photo, c.composite(after_b))
+    after_c = w.document.photo.copy()
+    # a covers what b changed: applying it would silently revert b there — refused, with a reason.
+    dialogs.calls.clear()
+    w.select_result(a.id)
+    steps = w.undo_stack.count()
+    w.apply_result()
+    assert np.array_equal(w.document.photo, after_c) and w.undo_stack.count() == steps
+    assert "warning" in dialogs.names() and "#1" in w.last_error and "Apply" in w.last_error
+    # After undoing b's Apply (and c's), a applies cleanly again.
+    w.undo()
+    w.undo()
+    w.select_result(a.id)
+    w.apply_result()
+    assert w.undo_stack.count() == steps - 1
+    finish(w)
