@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QFrame, QGraphics
 
 from .canvas_items import BrushCursorItem, LayerImageItem, MaskOutlineItem
 from .document import LAYER_NAMES, Document
-from .qt_convert import ArrayImage, rgb_to_qimage
+from .qt_convert import ArrayImage, rgb_to_qimage, rgba_to_qimage
 
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
 WHEEL_STEP = 1.2  # zoom factor per wheel notch
@@ -72,6 +72,7 @@ class CanvasView(QGraphicsView):
         self._visible = {name: True for name in LAYER_NAMES}
         self._photo_item: QGraphicsPixmapItem | None = None
         self._result_item: QGraphicsPixmapItem | None = None
+        self._live_item: QGraphicsPixmapItem | None = None
         self._outline = MaskOutlineItem()
         self._outline_stale = True
         self._result_region = None   # (box, box-sized mask) the result outline follows
@@ -100,8 +101,12 @@ class CanvasView(QGraphicsView):
         self._photo_item.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         self._result_item = QGraphicsPixmapItem()
         self._result_item.setZValue(1)
+        # The live fill sits over the erased region's tint, under the sketch and colour strokes.
+        self._live_item = QGraphicsPixmapItem()
+        self._live_item.setZValue(2.5)
         scene.addItem(self._photo_item)
         scene.addItem(self._result_item)
+        scene.addItem(self._live_item)
         tables = {"mask": binary_table(MASK_TINT), "sketch": binary_table(SKETCH_INK), "colour": None}
         z = {"mask": 2, "colour": 3, "sketch": 4}
         self._layer_items = {}
@@ -165,6 +170,23 @@ class CanvasView(QGraphicsView):
             self._showing_result = True
         self._update_visibility()
 
+    def show_live_fill(self, rgba: np.ndarray | None, x: int = 0, y: int = 0) -> None:
+        """Show a live fill (box-sized RGBA, alpha = repainted) with its corner at image
+        point (x, y), in the editing view; None removes it."""
+        if self._live_item is None:
+            return
+        if rgba is None:
+            self._live_item.setPixmap(QPixmap())
+        else:
+            self._live_item.setPixmap(QPixmap.fromImage(rgba_to_qimage(rgba)))
+            self._live_item.setPos(x, y)
+        self._update_visibility()
+
+    @property
+    def showing_live_fill(self) -> bool:
+        """True while a live fill is on screen."""
+        return self._live_item is not None and self._live_item.isVisible() and not self._live_item.pixmap().isNull()
+
     @property
     def showing_result(self) -> bool:
         """True while the result, not the photo with its layers, is on screen."""
@@ -201,6 +223,7 @@ class CanvasView(QGraphicsView):
         overlays = not self._comparing and not result_on
         for name, item in self._layer_items.items():
             item.setVisible(overlays and self._visible[name])
+        self._live_item.setVisible(overlays)
         outline = result_on and self._visible["mask"]
         if outline and self._outline_stale:
             self._trace_outline()

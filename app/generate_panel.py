@@ -1,4 +1,4 @@
-"""The Generate dock: the Generate button, auto-generate, the noise seed, and the list
+"""The Generate dock: the Generate button, auto-generate, live fill, the noise seed, and the list
 of recent results to go back to."""
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class GeneratePanel(QWidget):
 
     result_selected = Signal(int)
 
-    def __init__(self, generate: QAction, auto: QAction, apply: QAction, show_result: QAction, parent=None):
+    def __init__(self, generate: QAction, auto: QAction, apply: QAction, show_result: QAction, parent=None,
+                 live: QAction | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -51,6 +52,15 @@ class GeneratePanel(QWidget):
         self.auto_box.toggled.connect(auto.setChecked)
         auto.toggled.connect(self.auto_box.setChecked)
         row.addWidget(self.auto_box)
+        self.live_box = None
+        if live is not None:
+            self.live_box = QCheckBox("Live")
+            self.live_box.setToolTip(live.toolTip())
+            self.live_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.live_box.setChecked(live.isChecked())
+            self.live_box.toggled.connect(live.setChecked)
+            live.toggled.connect(self.live_box.setChecked)
+            row.addWidget(self.live_box)
         row.addStretch(1)
         row.addWidget(QLabel("Seed"))
         self.seed_spin = QSpinBox()

@@ -27,6 +27,8 @@ class GenerationController(QObject):
     converted = Signal(str, object)
     convert_failed = Signal(str)
     auto_due = Signal()                                 # the debounce ran out: time to generate
+    live_ready = Signal(int, object, object, float)     # as result_ready, for a live (preview) job
+    job_ended = Signal(int)                             # a job left the worker, wanted or not
 
     # Queued into the worker's thread.
     _run_load = Signal(str, str, str)
@@ -159,18 +161,24 @@ class GenerationController(QObject):
     def _on_finished(self, job_id: int, result, seconds: float) -> None:
         job = self._jobs.pop(job_id, None)
         if self._finish(job_id):
-            self.result_ready.emit(job_id, job, result, seconds)
+            live = job is not None and job.live
+            (self.live_ready if live else self.result_ready).emit(job_id, job, result, seconds)
+        self.job_ended.emit(job_id)
         self._dispatch()
 
     def _on_failed(self, job_id: int, message: str) -> None:
-        self._jobs.pop(job_id, None)
-        if self._finish(job_id):
-            self.failed.emit(message)
+        job = self._jobs.pop(job_id, None)
+        if self._finish(job_id) and not (job is not None and job.live):
+            self.failed.emit(message)   # a live preview's failure shows when the stroke's own result fails
+        self.job_ended.emit(job_id)
         self._dispatch()
 
     def _update_busy(self) -> None:
-        running = self._in_flight is not None and self._in_flight not in self._discarded
-        busy = running or self._pending is not None or self.converting
+        # Live previews are not "busy": the fill under the pen is their progress display.
+        flying = self._jobs.get(self._in_flight)
+        running = (self._in_flight is not None and self._in_flight not in self._discarded
+                   and not (flying is not None and flying.live))
+        busy = running or (self._pending is not None and not self._pending[1].live) or self.converting
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)

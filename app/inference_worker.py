@@ -26,6 +26,7 @@ class GenerationJob:
     colour: np.ndarray | None  # uint8 H×W×4
     seed: int | None
     document_token: int = 0    # which document it was made from
+    live: bool = False         # a live-fill preview (not kept as a result)
 
 
 @dataclass(frozen=True)

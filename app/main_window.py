@@ -24,6 +24,7 @@ from .generate_panel import GeneratePanel
 from .generation import GenerationController
 from .inference_worker import ModelStatus
 from .layers_panel import LayersPanel
+from .live_fill import LiveFill
 from .painting import PaintController
 from .patch import Patch
 from .results import ResultHistory
@@ -130,6 +131,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._connect()
+        self.live = LiveFill(self)
+        self.live_action.setChecked(self.settings.live_fill)
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
@@ -245,6 +248,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
                                  tip="Repaint the erased region following the sketch and colours")
         self.auto_action = a("&Auto-generate", self.set_auto_generate, "Ctrl+Shift+G", checkable=True,
                              tip="Generate automatically after each stroke")
+        self.live_action = a("&Live Fill", self.set_live_fill, "Ctrl+Shift+L", checkable=True,
+                             tip="Update the fill under the pen while sketching or colouring in the erased region")
         self.cancel_action = a("&Cancel", self.cancel, "Esc", icon="cancel", tip="Cancel the running generation")
         self.apply_action = a("A&pply Result", self.apply_result, "Ctrl+Shift+Return", icon="apply",
                               tip="Make the result the new photo and clear the layers, to keep editing")
@@ -297,7 +302,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
 
     def _build_docks(self) -> None:
         self.generate_panel = GeneratePanel(self.generate_action, self.auto_action, self.apply_action,
-                                            self.show_result_action)
+                                            self.show_result_action, live=self.live_action)
         self.generate_dock = QDockWidget("Generate", self)
         self.generate_dock.setObjectName("generate-dock")
         self.generate_dock.setWidget(self.generate_panel)
@@ -353,7 +358,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         view.addActions([self.layers_dock.toggleViewAction(), self.generate_dock.toggleViewAction()])
 
         generate = bar.addMenu("&Generate")
-        generate.addActions([self.generate_action, self.auto_action, self.cancel_action])
+        generate.addActions([self.generate_action, self.auto_action, self.live_action, self.cancel_action])
         generate.addSeparator()
         generate.addAction(self.apply_action)
         generate.addSeparator()
@@ -551,6 +556,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
     def _on_stroke_finished(self, layer: str) -> None:
         if layer == "colour" and self.paint.tool == "colour":
             self.tool_options.remember_colour(self.paint.colour)
+        if self.live.stroke_finished(layer):
+            return  # live fill already asked for this stroke's result
         if self.auto_action.isChecked():
             self.generation.schedule_auto()
 

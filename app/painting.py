@@ -28,6 +28,7 @@ class PaintController(QObject):
     active_layer_changed = Signal(str)
     stroke_started = Signal(str)             # layer name
     stroke_finished = Signal(str)            # layer name; emitted only if something changed
+    stroke_cancelled = Signal(str)           # layer name; the stroke was undone as it was drawn
     colour_picked = Signal(QColor)
 
     def __init__(self, undo_stack: QUndoStack, parent=None):
@@ -170,6 +171,7 @@ class PaintController(QObject):
         recorder.revert()
         if self.document is not None:
             self.document.changed(recorder.target, box)
+        self.stroke_cancelled.emit(recorder.target)
 
     def _paint_to(self, point: tuple[float, float]) -> None:
         layer = self.document.layers[self._recorder.target]

@@ -129,6 +129,14 @@ class Settings:
     def auto_generate(self, on: bool) -> None:
         self.store.setValue("generate/auto", "true" if on else "false")
 
+    @property
+    def live_fill(self) -> bool:
+        return self._get("generate/live", "false", str).lower() in ("true", "1")
+
+    @live_fill.setter
+    def live_fill(self, on: bool) -> None:
+        self.store.setValue("generate/live", "true" if on else "false")
+
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self.store.value("window/geometry"), self.store.value("window/state")

@@ -179,6 +179,11 @@ class GenerationCommands:
         else:
             self.generation.debounce.stop()
 
+    def set_live_fill(self, on: bool) -> None:
+        """Update the fill under the pen while a sketch or colour stroke is drawn."""
+        self.settings.live_fill = on
+        self.live.set_enabled(on)
+
     def cancel(self) -> None:
         """Esc: abandon the stroke in progress, else the running generation."""
         if self.paint.stroking:

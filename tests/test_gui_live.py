@@ -1,0 +1,136 @@
+"""Live fill: the fill follows a sketch or colour stroke drawn with real mouse events,
+paced by the worker, and settles on the same result as a normal Generate."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from test_gui_fixtures import data_dir, dialogs, drag, finish, make_window, view_point  # noqa: F401
+
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.KeyboardModifier.NoModifier
+
+
+@pytest.fixture
+def window(qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    w = make_window(qtbot, tiny_weights)
+    w.document.layers["mask"][30:70, 50:110] = True
+    w.document.changed("mask")
+    w.live_action.setChecked(True)
+    yield w
+    finish(w)
+
+
+def press(qtbot, w, x, y):
+    qtbot.mousePress(w.canvas.viewport(), LEFT, NONE, view_point(w, x, y))
+
+
+def move(qtbot, w, x, y):
+    qtbot.mouseMove(w.canvas.viewport(), view_point(w, x, y))
+
+
+def release(qtbot, w, x, y):
+    qtbot.mouseRelease(w.canvas.viewport(), LEFT, NONE, view_point(w, x, y))
+
+
+def test_live_fill_follows_the_pen_and_settles_on_the_normal_result(qtbot, window):
+    w = window
+    w.paint.set_tool("sketch")
+    press(qtbot, w, 40, 50)                        # outside the hole: nothing to fill yet
+    assert w.live.requests == 0
+    for i, (x, y) in enumerate([(60, 40), (75, 50), (90, 45), (100, 60)], start=1):
+        move(qtbot, w, x, y)
+        qtbot.waitUntil(lambda i=i: w.live.fills_shown >= i, timeout=20000)
+        assert w.canvas.showing_live_fill
+    assert w.live.requests >= 4
+    assert w.results.items == [] and not w.generation.busy   # previews are not results
+    with qtbot.waitSignal(w.generation.result_ready, timeout=20000):
+        release(qtbot, w, 100, 60)
+    qtbot.waitUntil(lambda: not w.generation.busy, timeout=20000)
+    assert len(w.results.items) == 1 and w.canvas.showing_result
+    assert not w.canvas.showing_live_fill
+    settled = w.results.current
+
+    # A normal Generate with the same layers and seed gives the same pixels.
+    with qtbot.waitSignal(w.generation.result_ready, timeout=20000):
+        w.generate()
+    normal = w.results.current
+    assert normal is not settled
+    assert settled.box == normal.box
+    assert np.array_equal(settled.mask, normal.mask) and np.array_equal(settled.pixels, normal.pixels)
+
+
+class Gate:
+    """Holds every edit in the worker until opened; records the layers it was given."""
+
+    def __init__(self, monkeypatch):
+        import model
+
+        self.sketches: list[np.ndarray] = []
+        self.opened = threading.Event()
+        original = model.edit_photo
+
+        def held(net, photo, layers, **kwargs):
+            self.sketches.append(None if layers.sketch is None else layers.sketch.copy())
+            assert self.opened.wait(30), "the test never opened the gate"
+            return original(net, photo, layers, **kwargs)
+
+        monkeypatch.setattr(model, "edit_photo", held)
+
+
+def test_requests_wait_for_the_worker_and_carry_the_latest_layers(qtbot, window, monkeypatch):
+    w = window
+    gate = Gate(monkeypatch)
+    try:
+        w.paint.set_tool("sketch")
+        press(qtbot, w, 60, 40)
+        qtbot.waitUntil(lambda: len(gate.sketches) == 1, timeout=20000)
+        for x in range(62, 100, 4):                # the worker is busy: nothing is queued
+            move(qtbot, w, x, 50)
+        assert w.live.requests == 1
+        latest = w.document.layers["sketch"].copy()
+        gate.opened.set()
+        # The next request goes out when the first ends, with the layers as they are then.
+        qtbot.waitUntil(lambda: len(gate.sketches) == 2, timeout=20000)
+        assert np.array_equal(gate.sketches[1], latest)
+        qtbot.waitUntil(lambda: w.live.fills_shown >= 1, timeout=20000)
+        with qtbot.waitSignal(w.generation.result_ready, timeout=20000):
+            release(qtbot, w, 98, 50)
+    finally:
+        gate.opened.set()
+    assert len(w.results.items) == 1
+
+
+def test_only_sketch_and_colour_strokes_in_the_hole_go_live(qtbot, window):
+    w = window
+    w.paint.set_tool("sketch")
+    drag(qtbot, w, [(5, 5), (40, 10), (20, 100)])  # outside the erased region
+    w.paint.set_tool("mask")
+    drag(qtbot, w, [(60, 40), (90, 60)])           # the region itself
+    qtbot.wait(50)
+    assert w.live.requests == 0 and not w.generation.busy and w.results.items == []
+    w.paint.set_tool("colour")
+    press(qtbot, w, 60, 40)
+    move(qtbot, w, 80, 50)
+    qtbot.waitUntil(lambda: w.live.fills_shown >= 1, timeout=20000)
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Escape)    # abandon the stroke: the preview goes
+    assert not w.canvas.showing_live_fill
+    release(qtbot, w, 80, 50)
+    qtbot.wait(50)
+    assert w.results.items == [] and w.document.is_blank("colour")
+
+
+def test_live_fill_is_a_remembered_toggle(qtbot, window, data_dir, tiny_weights):  # noqa: F811
+    w = window
+    assert w.generate_panel.live_box.isChecked()
+    w.generate_panel.live_box.setChecked(False)
+    assert not w.live_action.isChecked() and not w.live.enabled
+    w.live_action.setChecked(True)
+    assert w.generate_panel.live_box.isChecked()
+    w.settings.sync()
+    other = make_window(qtbot, tiny_weights, wait_model=False)
+    assert other.live_action.isChecked() and other.live.enabled
+    finish(other)
