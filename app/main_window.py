@@ -450,6 +450,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
             self.canvas.show_result(current.composite(document.photo), region=(current.box, current.mask))
         self.generate_panel.show_results(self.results.items, self.results.current)
         self.size_label.setText(f"{document.width} × {document.height} px")
+        self.position_label.clear()        # the previous photo's, until the pointer moves
+        self.statusBar().clearMessage()    # e.g. the previous photo's conversion note
         self.info_bar_for_model()
         self._update_title()
         self._update_enabled()
@@ -570,12 +572,17 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
     def undo(self) -> None:
         """Ctrl+Z (a stroke in progress is abandoned first)."""
         self.canvas.cancel_stroke()
-        self.undo_stack.undo()
+        if self.undo_stack.canUndo():
+            self.undo_stack.undo()
+            # Replaces any message about what was just undone ("Result applied").
+            self.statusBar().showMessage(f"Undone: {self.undo_stack.redoText()}", 3000)
 
     def redo(self) -> None:
         """Ctrl+Shift+Z / Ctrl+Y."""
         self.canvas.cancel_stroke()
-        self.undo_stack.redo()
+        if self.undo_stack.canRedo():
+            self.undo_stack.redo()
+            self.statusBar().showMessage(f"Redone: {self.undo_stack.undoText()}", 3000)
 
     def clear_layer(self, name: str) -> None:
         """Clear one layer (undoable)."""

@@ -21,6 +21,16 @@ NO_WEIGHTS = ("No weights: convert the official checkpoint (File ▸ Convert TF 
               "or train one. You can still paint.")
 
 
+DEVICE_WORDS = {"cpu": "the CPU", "cuda": "the graphics card", "mps": "the Apple GPU"}
+FAST_MODEL_WIDTH = 16   # networks this narrow are the quick "lite" kind
+
+
+def model_words(status: ModelStatus) -> str:
+    """'Ready — fast model on the CPU': what a user needs to know about the model."""
+    kind = "fast model" if status.info.cnum <= FAST_MODEL_WIDTH else "full model"
+    return f"Ready — {kind} on {DEVICE_WORDS.get(status.device, status.device.upper())}"
+
+
 class GenerationCommands:
     """Model and generation commands of the main window."""
 
@@ -54,20 +64,25 @@ class GenerationCommands:
             self._show_model_problem(NO_WEIGHTS)
 
     def _on_model_loading(self, path: str) -> None:
-        self.device_label.setText("Model: loading…")
-        self.statusBar().showMessage(f"Loading the generator from {Path(path).name}…", 5000)
+        self.device_label.setText("Loading the model…")
+        self.device_label.setToolTip(f"Loading {path}")
+        self.statusBar().showMessage(f"Loading the model from {Path(path).name}…", 5000)
         self._update_enabled()
+
+    def _show_model_ready(self, status: ModelStatus) -> None:
+        """The status bar's model label: plain words, the details in its tooltip."""
+        self.device_label.setText(model_words(status))
+        info = status.info
+        self.device_label.setToolTip(f"{Path(status.path).name}: SC-FEGAN generator, width {info.cnum}, "
+                                     f"{info.native_size} px native size, {info.provenance or 'unknown provenance'}; "
+                                     f"runs on {status.device} at {status.precision}")
 
     def _on_model_ready(self, status: ModelStatus) -> None:
         self.model_status = status
         self.info_bar.hide()
-        info = status.info
-        self.device_label.setText(f"Model: {status.device.upper()} · {status.precision}")
-        self.device_label.setToolTip(f"{Path(status.path).name}: width {info.cnum}, {info.native_size} px, "
-                                     f"{info.provenance or 'unknown provenance'}; runs on {status.device} "
-                                     f"at {status.precision}")
+        self._show_model_ready(status)
         self._update_device_menu(status)
-        self.statusBar().showMessage(f"Generator ready ({status.device}, width {info.cnum}, {info.native_size} px)", 6000)
+        self.statusBar().showMessage(model_words(status), 6000)
         self._update_enabled()
 
     def _update_device_menu(self, status: ModelStatus) -> None:
@@ -88,7 +103,9 @@ class GenerationCommands:
         self.last_error = message
         if self.generation.status is not None:
             # The worker keeps the generator it had; say so rather than lose it.
-            self._error("Can't load the generator", f"{message} (still using {Path(self.generation.status.path).name})")
+            self._show_model_ready(self.generation.status)
+            self._error("Can't load the model", f"{message.rstrip('.')}. Still using the model from "
+                                                f"{Path(self.generation.status.path).name}.")
             return
         self.model_status = None
         self._show_model_problem(f"The generator could not be loaded: {message}")

@@ -228,7 +228,7 @@ def test_a_failed_reload_keeps_the_working_model(qtbot, window, dialogs, tmp_pat
     bad.write_bytes(b"nope")
     window.generation.load_model(str(bad), "cpu")
     qtbot.waitUntil(lambda: "warning" in dialogs.names(), timeout=20000)
-    assert "still using tiny.safetensors" in window.last_error
+    assert "Still using the model from tiny.safetensors" in window.last_error
     with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
         window.generate()
 
@@ -248,7 +248,7 @@ def test_exact_precision_reloads_in_float32_and_is_remembered(qtbot, window):
 
     fast = "bf16" if cpu_has_fast_bf16() else "fp32"
     assert window.model_status.precision == fast  # "auto" by default
-    assert window.device_label.text().endswith(fast)
+    assert window.device_label.toolTip().endswith(fast)  # the details; the label is in plain words
     with qtbot.waitSignal(window.generation.model_ready, timeout=20000):
         window.exact_action.trigger()
     assert window.settings.precision == "fp32" and window.model_status.precision == "fp32"

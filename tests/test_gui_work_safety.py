@@ -268,3 +268,48 @@ def test_an_older_result_is_outlined_and_refused_where_a_later_apply_changed_the
     w.apply_result()
     assert w.undo_stack.count() == steps - 1
     finish(w)
+
+
+# ---------------------------------------------------------------- 8: status after a rejected weights file
+
+@pytest.mark.parametrize("content", [b"garbage, not weights", None], ids=["garbage", "truncated"])
+def test_a_rejected_weights_file_leaves_the_status_of_the_model_in_use(
+        qtbot, data_dir, dialogs, tiny_weights, tmp_path, content):  # noqa: F811
+    w = make_window(qtbot, tiny_weights)
+    ready = w.device_label.text()
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(content if content is not None else tiny_weights.read_bytes()[:5000])
+    w.generation.load_model(str(bad), "cpu")
+    qtbot.waitUntil(lambda: "warning" in dialogs.names(), timeout=20000)
+    assert w.device_label.text() == ready and "loading" not in w.device_label.text().lower()
+    assert "tiny.safetensors" in w.last_error
+    finish(w)
+
+
+# ---------------------------------------------------------------- 9: stale status after undo, new photo
+
+def test_undoing_apply_does_not_leave_result_applied_in_the_status(qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    w = make_window(qtbot, tiny_weights)
+    generate_in(qtbot, w, slice(30, 70), slice(50, 110))
+    w.apply_result()
+    assert "applied" in w.statusBar().currentMessage()
+    w.undo_action.trigger()
+    assert "applied" not in w.statusBar().currentMessage()
+    finish(w)
+
+
+def test_opening_another_photo_clears_the_previous_photos_notes_and_position(qtbot, window, tmp_path):
+    grey = tmp_path / "grey.png"
+    from PIL import Image
+
+    Image.fromarray(sample_photo(50, 70)[..., 0]).save(grey)
+    assert window.open_path(str(grey))
+    assert "Note" in window.statusBar().currentMessage()
+    qtbot.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(10, 10))
+    window._show_position(10, 10)
+    assert window.position_label.text() == "10, 10"
+    other = tmp_path / "colour.png"
+    write_photo(other, sample_photo(40, 60, seed=4))
+    assert window.open_path(str(other))
+    assert "Note" not in window.statusBar().currentMessage()
+    assert window.position_label.text() == ""
