@@ -94,8 +94,13 @@ def _cmd_bench(args) -> int:
 
     from model.bench import format_report, run_benchmarks
 
-    results = run_benchmarks(weights=args.weights, repeats=args.repeats,
-                             log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    results = run_benchmarks(weights=args.weights, repeats=args.repeats, log=log)
+    from app.live_bench import measure_live_fill  # Qt: the editor's side, kept out of model/
+
+    results.update(measure_live_fill(weights=args.weights, log=log))
     print(json.dumps(results) if args.json else format_report(results))
     return 0
 

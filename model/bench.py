@@ -196,5 +196,13 @@ def format_report(res: dict) -> str:
     else:
         lines.append("shipped model: no weights found (pass --weights)")
     lines.append(f"guides (sketch + colour) at 512²: {fmt(res.get('guides512_s'), ' s')}")
+    if res.get("live_fills_per_s") is not None:
+        fill = res.get("live_fill_s")
+        lines.append(f"live fill on the {res['live_photo']} portrait (editor, sketch stroke at 120 Hz): "
+                     f"{res['live_fills_per_s']:.1f} fills/s ({'n/a' if fill is None else f'{fill * 1000:.0f}'} ms "
+                     f"per fill in the worker), worst GUI event-loop stall {fmt(res['live_stall_max_ms'], ' ms')} "
+                     f"(p99 {fmt(res['live_stall_p99_ms'], ' ms')})")
+    elif "live_fills_per_s" in res:
+        lines.append("live fill: no weights found (pass --weights)")
     lines.append(f"peak memory: {fmt(res['peak_rss_mib'], ' MiB')}")
     return "\n".join(lines)

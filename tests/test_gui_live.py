@@ -134,3 +134,16 @@ def test_live_fill_is_a_remembered_toggle(qtbot, window, data_dir, tiny_weights)
     other = make_window(qtbot, tiny_weights, wait_model=False)
     assert other.live_action.isChecked() and other.live.enabled
     finish(other)
+
+
+def test_live_bench_reports_fills_and_the_worst_stall(qtbot, data_dir, tiny_weights):  # noqa: F811
+    from app.live_bench import measure_live_fill
+    from model.bench import format_report
+
+    res = measure_live_fill(str(tiny_weights), seconds=1.0)
+    assert res["live_photo"] == "1000x1000" and res["live_settled"]
+    assert res["live_fills"] >= 1 and res["live_requests"] >= res["live_fills"]
+    assert res["live_stall_max_ms"] >= 0
+    assert "fills/s" in format_report({"threads": 1, "torch": "x", "peak_fp32_gflops": None, "peak_bf16_gflops": None,
+                                       "full512_gflop": 1.0, "full512_fp32_s": None, "full512_bf16_s": None,
+                                       "peak_rss_mib": None, **res})
