@@ -7,13 +7,16 @@ import random
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from . import icons
 from .qt_convert import rgb_to_qimage
 from .results import Result
 
 THUMB = 92
+RESULTS_HINT = ("No results yet. Erase a region (E), guide it with sketch lines (S) and colour strokes (C), "
+                "then Generate (Ctrl+Return).")
+NO_PHOTO_HINT = "No photo yet: open one, or try a sample, to start."
 SEED_MAX = 2**31 - 1
 
 
@@ -90,9 +93,11 @@ class GeneratePanel(QWidget):
         self.list.setToolTip("Recent results, newest first: click one to show it")
         self.list.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.list, 1)
-        self.empty_hint = QLabel("No results yet.\n\nErase a region (E), guide it with sketch lines (S) "
-                                 "and colour strokes (C), then Generate (Ctrl+Return).")
+        self.empty_hint = QLabel(NO_PHOTO_HINT)
         self.empty_hint.setWordWrap(True)
+        # Clipped rather than pushed over the buttons below when the dock is short.
+        self.empty_hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.empty_hint.setMinimumHeight(0)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.empty_hint.setStyleSheet("color: #9a9aa0; padding: 10px;")
         layout.addWidget(self.empty_hint, 1)
@@ -130,6 +135,10 @@ class GeneratePanel(QWidget):
         self.list.blockSignals(False)
         self.list.setVisible(bool(results))
         self.empty_hint.setVisible(not results)
+
+    def set_has_photo(self, has_photo: bool) -> None:
+        """Show what to do next while there are no results."""
+        self.empty_hint.setText(RESULTS_HINT if has_photo else NO_PHOTO_HINT)
 
     def _selection_changed(self) -> None:
         items = self.list.selectedItems()

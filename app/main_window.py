@@ -32,6 +32,7 @@ from .settings import DEVICES, Settings
 from .tool_options import ToolOptionsBar
 from .tools import TOOLS
 from .window_files import FileCommands
+from .welcome import WelcomePanel
 from .window_generation import GenerationCommands
 
 APP_NAME = "SC-FEGAN Studio"
@@ -130,6 +131,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self._build_docks()
         self._build_menus()
         self._build_status_bar()
+        self.welcome = WelcomePanel(self.canvas, self.open_action, self.open_path)
         self._connect()
         self.live = LiveFill(self)
         self.live_action.setChecked(self.settings.live_fill)
@@ -490,7 +492,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
             self.setWindowModified(False)
             return
         name = self.display_name()
-        self.setWindowTitle(f"{APP_NAME} — {name}[*]")
+        # Ending with the app's name keeps Qt from appending it a second time.
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(self.is_dirty)
 
     def display_name(self) -> str:
@@ -508,6 +511,14 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
                        self.trace_sketch_action, self.trace_colour_action, self.zoom_in_action,
                        self.zoom_out_action, self.fit_action, self.actual_size_action, self.compare_action):
             action.setEnabled(has_doc)
+        # Before a photo is open only opening one makes sense (the welcome panel says how).
+        for action in (*self.tool_actions.values(), self.bigger_action, self.smaller_action,
+                       self.colour_dialog_action, *self.layer_visible_actions.values()):
+            action.setEnabled(has_doc)
+        for widget in (self.tool_options, self.layers_panel, self.generate_panel):
+            widget.setEnabled(has_doc)
+        self.generate_panel.set_has_photo(has_doc)
+        self.welcome.setVisible(not has_doc)
         model_possible = self.generation.status is not None or self.generation.loading
         self.generate_action.setEnabled(has_doc and model_possible)
         if not model_possible:

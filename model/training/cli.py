@@ -13,8 +13,8 @@ import sys
 from .config import FIELDS, field_type, preset_names
 
 CHOICES = {"device": ("auto", "cpu", "cuda", "mps"), "precision": ("auto", "fp32", "bf16", "fp16"),
-           "crop": ("auto", "centre", "face")}
-METAVARS = {"data": "DIR", "masks": "DIR", "vgg": "PATH", "steps": "N", "batch_size": "B",
+           "crop": ("auto", "centre", "face"), "sampling": ("face", "zoom")}
+METAVARS = {"data": "DIR", "masks": "DIR", "vgg": "PATH", "init": "WEIGHTS", "steps": "N", "batch_size": "B",
             "size": "S", "cnum": "C"}
 TRAIN_EPILOG = """examples:
   scfegan train lite --data faces/ --masks masks/ --out runs/lite

@@ -32,12 +32,18 @@ class TrainConfig:
     masks: str = _opt("", "data", "folder of hole masks (PNG, white = hole); optional")
     crop: str = _opt("auto", "data", "face crop: auto | centre | face (auto: centre for aligned "
                      "CelebA-size or square photos, else the Haar face detector)")
+    sampling: str = _opt("face", "data", "face: the whole face per photo, resized (aligned sets); zoom: "
+                         "windows from the whole face down to --zoom-min of it, cut at the photo's own "
+                         "resolution and never upscaled, split by person (portrait sets such as faces-hq)")
+    zoom_min: float = _opt(0.25, "data", "with --sampling zoom: the tightest window, as a fraction of the face frame")
     val_percent: float = _opt(3.0, "data", "share of photos held out for validation, by file-name hash")
     cache: bool = _opt(True, "data", "cache per-photo face boxes, sketches and colour maps under RUN/cache")
     workers: int = _opt(1, "data", "data-loading worker processes per training process")
     # [model]
     size: int = _opt(128, "model", "training image side (a multiple of 128)")
     cnum: int = _opt(16, "model", "generator width (64 in the paper)")
+    init: str = _opt("", "model", "weights file to start the generator from (same width; any size, "
+                     "the network is fully convolutional), e.g. the shipped model")
     d_cnum: int = _opt(64, "model", "discriminator width")
     d_layers: int = _opt(6, "model", "discriminator 5×5 stride-2 layers")
     # [optim]
@@ -57,6 +63,12 @@ class TrainConfig:
     adversarial: float = _opt(0.001, "loss", "beta: generator adversarial weight")
     gp: float = _opt(10.0, "loss", "theta: gradient penalty weight")
     drift: float = _opt(0.001, "loss", "epsilon: D(real)^2 drift weight")
+    feature_match: float = _opt(0.0, "loss", "weight of the discriminator feature-matching L1 (real vs "
+                                "composite): a learned perceptual term where no VGG is at hand")
+    diversity: float = _opt(0.0, "loss", "weight of the diversity hinge: pairs of samples that differ only "
+                            "in noise are pushed apart inside the hole (mode seeking)")
+    diversity_target: float = _opt(0.08, "loss", "mean |difference| in the hole (in [-1, 1] units) above "
+                                   "which a pair is diverse enough")
     vgg: str = _opt("", "loss", "torchvision VGG-16 state dict (.pth or .safetensors) for the "
                     "perceptual and style losses; without it they are dropped")
     # [masks]
@@ -67,6 +79,7 @@ class TrainConfig:
     sketch_drop: float = _opt(0.3, "guides", "odds of giving no sketch for a sample")
     colour_drop: float = _opt(0.4, "guides", "odds of giving no colour for a sample")
     colour_partial: float = _opt(0.3, "guides", "odds of giving colour only under random strokes")
+    colour_rough: float = _opt(0.0, "guides", "odds of a blurred, colour-jittered colour map (colour as a hint)")
     # [run]
     device: str = _opt("auto", "run", "auto | cpu | cuda | mps")
     precision: str = _opt("auto", "run", "auto | fp32 | bf16 | fp16 (mixed precision on CUDA only)")
@@ -93,13 +106,17 @@ class TrainConfig:
         need(self.workers >= 0 and self.threads >= 0, "--workers and --threads must not be negative")
         need(self.seed >= 0, f"--seed must not be negative, got {self.seed}")
         need(0.0 <= self.val_percent < 100.0, f"--val-percent must be in [0, 100), got {self.val_percent}")
+        need(self.sampling in ("face", "zoom"), f"--sampling must be face or zoom, got '{self.sampling}'")
+        need(0.05 <= self.zoom_min <= 1.0, f"--zoom-min must be in [0.05, 1], got {self.zoom_min}")
+        need(min(self.feature_match, self.diversity, self.diversity_target) >= 0,
+             "--feature-match, --diversity and --diversity-target must not be negative")
         need(self.crop in ("auto", "centre", "face"), f"--crop must be auto, centre or face, got '{self.crop}'")
         need(self.precision in ("auto", "fp32", "bf16", "fp16"),
              f"--precision must be auto, fp32, bf16 or fp16, got '{self.precision}'")
         need(0.0 <= self.ema_decay < 1.0, f"--ema-decay must be in [0, 1), got {self.ema_decay}")
         odds = (self.mask_strokes, self.mask_face, self.mask_folder)
         need(min(odds) >= 0 and sum(odds) > 0, "mask odds must not be negative and not all zero")
-        for name in ("sketch_drop", "colour_drop", "colour_partial"):
+        for name in ("sketch_drop", "colour_drop", "colour_partial", "colour_rough"):
             need(0.0 <= getattr(self, name) <= 1.0, f"--{name.replace('_', '-')} must be in [0, 1]")
         for name in ("log_every", "image_every", "val_every", "checkpoint_every"):
             need(getattr(self, name) >= 1, f"--{name.replace('_', '-')} must be at least 1")

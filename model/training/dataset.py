@@ -44,6 +44,7 @@ class GuideOptions:
     sketch_drop: float = 0.3     # odds of no sketch at all
     colour_drop: float = 0.4     # odds of no colour at all
     colour_partial: float = 0.3  # odds of colour under random strokes only
+    colour_rough: float = 0.0    # odds of a blurred, colour-jittered map: colour as a hint, not paint
 
 
 def list_photos(folder: str | Path) -> list[Path]:
@@ -130,31 +131,12 @@ class FaceDataset(Dataset):
         return len(self.photos)
 
     def __getitem__(self, key) -> dict[str, torch.Tensor]:
-        index, draw = (int(key), VALIDATION_DRAW) if np.isscalar(key) else (int(key[0]), int(key[1]))
+        index, draw = sample_key(key)
         rng = np.random.default_rng([self.seed, index, draw + 1])  # entropy must be ≥ 0
         face, sketch, colour = self.prepared(index)
         if self.flip and draw != VALIDATION_DRAW and rng.random() < 0.5:
             face, sketch, colour = face[:, ::-1], sketch[:, ::-1], colour[:, ::-1]
-        mask = self.masks(rng)
-        hole = mask > 0
-        sketch = sketch & hole
-        given = hole.copy()
-        if rng.random() < self.guides.colour_drop:
-            given[:] = False
-        elif rng.random() < self.guides.colour_partial:
-            given &= free_form_mask(self.size, rng) > 0
-        if rng.random() < self.guides.sketch_drop:
-            sketch = np.zeros_like(sketch)
-        noise = binary_noise(self.size, self.size, rng)
-        colour = np.where(given[..., None], colour.astype(np.float32) / 127.5 - 1.0, -1.0)
-        return {
-            "image": _chw(face.astype(np.float32) / 127.5 - 1.0),
-            "mask": torch.from_numpy(mask[None].copy()),
-            "sketch": torch.from_numpy(sketch[None].astype(np.float32)),
-            "colour": _chw(colour.astype(np.float32)),
-            "noise": torch.from_numpy(noise[None]),
-            "mix": torch.tensor(rng.random(), dtype=torch.float32),
-        }
+        return build_sample(face, sketch, colour, self.masks(rng), self.guides, rng)
 
     def prepared(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(face crop uint8 S×S×3, sketch bool S×S, colour map uint8 S×S×3) of a photo.
@@ -217,6 +199,52 @@ class FaceDataset(Dataset):
         except OSError as e:
             warnings.warn(f"cannot write the guide cache ({e}); continuing without it")
             self.cache_dir = None
+
+
+def sample_key(key) -> tuple[int, int]:
+    """(photo index, draw) of a dataset key: a (index, draw) pair or a plain index
+    (the photo's fixed validation draw)."""
+    return (int(key), VALIDATION_DRAW) if np.isscalar(key) else (int(key[0]), int(key[1]))
+
+
+def roughen_colour(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A colour map as a user's rough stroke would give it: blurred over a few
+    percent of the side, each channel's gain and offset jittered (uint8 in, uint8 out)."""
+    size = colour.shape[0]
+    sigma = rng.uniform(0.005, 0.03) * size
+    rough = cv2.GaussianBlur(colour.astype(np.float32), (0, 0), sigma)
+    gain = 1.0 + rng.normal(0.0, 0.08, 3)
+    offset = rng.normal(0.0, 8.0, 3)
+    return np.clip(rough * gain + offset, 0, 255).astype(np.uint8)
+
+
+def build_sample(face: np.ndarray, sketch: np.ndarray, colour: np.ndarray, mask: np.ndarray,
+                 guides: GuideOptions, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+    """One training sample from a face crop (uint8 S×S×3), its sketch (bool) and
+    colour map (uint8), and a hole mask (float32 0/1): guide dropout, partial or rough
+    colour, and the noise are drawn from `rng`. Keys as `FaceDataset` documents."""
+    size = face.shape[0]
+    hole = mask > 0
+    sketch = sketch & hole
+    given = hole.copy()
+    if rng.random() < guides.colour_drop:
+        given[:] = False
+    elif rng.random() < guides.colour_partial:
+        given &= free_form_mask(size, rng) > 0
+    if guides.colour_rough and rng.random() < guides.colour_rough:
+        colour = roughen_colour(np.ascontiguousarray(colour), rng)
+    if rng.random() < guides.sketch_drop:
+        sketch = np.zeros_like(sketch)
+    noise = binary_noise(size, size, rng)
+    colour = np.where(given[..., None], colour.astype(np.float32) / 127.5 - 1.0, -1.0)
+    return {
+        "image": _chw(face.astype(np.float32) / 127.5 - 1.0),
+        "mask": torch.from_numpy(mask[None].copy()),
+        "sketch": torch.from_numpy(sketch[None].astype(np.float32)),
+        "colour": _chw(colour.astype(np.float32)),
+        "noise": torch.from_numpy(noise[None]),
+        "mix": torch.tensor(rng.random(), dtype=torch.float32),
+    }
 
 
 def _chw(array: np.ndarray) -> torch.Tensor:

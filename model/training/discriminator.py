@@ -32,11 +32,14 @@ class PatchDiscriminator(nn.Module):
         self.convs = nn.ModuleList(convs)
 
     def forward(self, image: torch.Tensor, mask: torch.Tensor, sketch: torch.Tensor,
-                colour: torch.Tensor) -> torch.Tensor:
-        """Patch scores N×C×h×w; the last layer is linear (scores may be any sign)."""
+                colour: torch.Tensor, features: bool = False):
+        """Patch scores N×C×h×w; the last layer is linear (scores may be any sign).
+        With `features`, (scores, [activations of the hidden layers]) instead."""
         x = torch.cat([image, mask, sketch, colour], dim=1)
+        hidden = []
         for i, conv in enumerate(self.convs):
             x = conv(x)
             if i < len(self.convs) - 1:
                 x = nn.functional.leaky_relu(x, LEAKY_SLOPE)
-        return x
+                hidden.append(x)
+        return (x, hidden) if features else x

@@ -38,5 +38,7 @@ def export_run(run_dir: str | os.PathLike, dst: str | os.PathLike, licence: str 
         extra={"data": json.dumps(data, sort_keys=True), "steps": str(steps), "config": state["config"],
                "weights_kind": "ema" if weights is state.get("ema") else "raw"},
     )
+    if data.get("zoom_range"):  # the editor crops no tighter than the model was trained on
+        info.extra["zoom_range"] = json.dumps(data["zoom_range"])
     save_weights(dst, weights, info)
     return info

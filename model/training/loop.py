@@ -26,22 +26,25 @@ from torch.utils.data import DataLoader
 
 from ..errors import ScfeganError
 from ..generator import Generator
-from ..packing import pack_input
+from ..packing import NOISE_THRESHOLD, pack_input
+from ..weights import read_weights
 from . import distributed
 from .checkpoint import capture_rng, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from .config import TrainConfig, apply_overrides, load_config
 from .dataset import FaceDataset, GuideOptions, collate, split_photos
 from .discriminator import PatchDiscriminator
 from .evaluation import Scores, generator_scores, telea_scores
-from .losses import GeneratorLoss, LossWeights, discriminator_loss, warn_no_vgg
+from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching,
+                     warn_no_vgg)
 from .masks import MaskSampler
+from .portraits import PortraitDataset, split_portraits
 from .monitor import Monitor, sample_grid
 from .progress import Progress
 from .sampler import ResumableSampler
 from .vgg import load_vgg16_features
 
 # Options that fix the networks' shapes or the data: a resumed run may not change them.
-FIXED_ON_RESUME = ("size", "cnum", "d_cnum", "d_layers", "data", "seed", "val_percent", "crop")
+FIXED_ON_RESUME = ("size", "cnum", "d_cnum", "d_layers", "data", "seed", "val_percent", "crop", "sampling")
 PROGRESS_TERMS = ("g_total", "l1_hole", "d_total")
 CELEBA_NAME = re.compile(r"^\d{6}(\D|$)")
 
@@ -105,6 +108,8 @@ class Trainer:
             self.step, self.epoch, self.position = 0, 0, 0
             if state is not None:
                 self._load_state(state)
+            elif cfg.init:
+                self._load_init(cfg.init)
         except BaseException:
             distributed.teardown(self.place)
             raise
@@ -118,20 +123,29 @@ class Trainer:
 
     def _build_data(self) -> None:
         cfg, place = self.cfg, self.place
-        train, val = split_photos(cfg.data, cfg.val_percent)
+        zoom = cfg.sampling == "zoom"
+        train, val = (split_portraits if zoom else split_photos)(cfg.data, cfg.val_percent)
         self.data_info = {"folder": str(Path(cfg.data).resolve()), "photos": len(train), "validation": len(val),
-                          "celeba": looks_like_celeba(cfg.data, [p.name for p in train[:1000]])}
+                          "celeba": looks_like_celeba(cfg.data, [p.name for p in train[:1000]]),
+                          "sampling": cfg.sampling}
+        if zoom:
+            self.data_info.update(zoom_range=[cfg.zoom_min, 1.0], split="person")
         masks = MaskSampler(cfg.size, cfg.masks or None, (cfg.mask_strokes, cfg.mask_face, cfg.mask_folder))
         cache = self.run_dir / "cache" if cfg.cache else None
-        guides = GuideOptions(cfg.sketch_drop, cfg.colour_drop, cfg.colour_partial)
-        self.dataset = FaceDataset(train, cfg.size, masks, cfg.seed, cfg.crop, cache, guides)
+        guides = GuideOptions(cfg.sketch_drop, cfg.colour_drop, cfg.colour_partial, cfg.colour_rough)
+
+        def dataset(photos, seed, guides, flip=True):
+            if zoom:
+                return PortraitDataset(photos, cfg.size, masks, seed, cfg.zoom_min, cache, guides, flip)
+            return FaceDataset(photos, cfg.size, masks, seed, cfg.crop, cache, guides, flip)
+
+        self.dataset = dataset(train, cfg.seed, guides)
         if len(train) < cfg.batch_size * place.world_size:
             raise ScfeganError(f"only {len(train)} training photos under {cfg.data}; a step needs "
                                f"{cfg.batch_size * place.world_size} (batch size × processes)")
         self.sampler = ResumableSampler(self.dataset, place.world_size, place.rank, cfg.seed)
         val = val[: cfg.val_images] if cfg.val_images else val
-        self.val_dataset = FaceDataset(val, cfg.size, masks, cfg.seed + 1, cfg.crop, cache,
-                                       GuideOptions(0.0, 0.0, 0.0), flip=False)
+        self.val_dataset = dataset(val, cfg.seed + 1, GuideOptions(0.0, 0.0, 0.0), flip=False)
 
     def _build_models(self) -> None:
         cfg, place = self.cfg, self.place
@@ -158,6 +172,21 @@ class Trainer:
             self.d_train = DistributedDataParallel(self.discriminator, device_ids=ids)
         else:
             self.g_train, self.d_train = self.generator, self.discriminator
+
+    def _load_init(self, path: str) -> None:
+        """Start the generator (and its average) from a weights file of the same width."""
+        state, info = read_weights(path)
+        if info.cnum != self.cfg.cnum:
+            raise ScfeganError(f"--init {path} has width {info.cnum}, the run has --cnum {self.cfg.cnum}")
+        if info.channel_order != "RGB":
+            raise ScfeganError(f"--init {path} is in {info.channel_order} order; training uses RGB")
+        try:
+            self.generator.load_state_dict(state)
+        except RuntimeError as e:
+            raise ScfeganError(f"--init {path} does not fit the generator ({str(e).splitlines()[0][:160]})") from None
+        if self.ema is not None:
+            self.ema.load_state_dict(self.generator.state_dict())
+        self.data_info["init"] = Path(path).name
 
     def _state(self) -> dict:
         return {
@@ -211,6 +240,7 @@ class Trainer:
     def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """One discriminator and one generator update; returns the detached loss terms."""
         place, dev = self.place, self.place.device
+        pairs = self._diversity_pairs(batch)
         b = {k: v.to(dev, non_blocking=True) for k, v in batch.items()}
         image, mask, noise = b["image"], b["mask"], b["noise"]
         sketch, colour = b["sketch"] * mask, b["colour"] * mask  # what the generator sees
@@ -237,8 +267,23 @@ class Trainer:
         self.discriminator.requires_grad_(False)
         try:
             with place.autocast():
-                d_comp = self.discriminator(composite, mask, sketch, colour)
+                cfg = self.cfg
+                if cfg.feature_match:
+                    d_comp, fake_features = self.discriminator(composite, mask, sketch, colour, features=True)
+                    with torch.no_grad():
+                        _, real_features = self.discriminator(image, mask, sketch, colour, features=True)
+                else:
+                    d_comp = self.discriminator(composite, mask, sketch, colour)
                 loss_g, g_terms = self.g_loss(output, composite, image, mask, d_comp)
+                if cfg.feature_match:
+                    fm = feature_matching(fake_features, real_features)
+                    loss_g = loss_g + cfg.feature_match * fm
+                    g_terms["feature_match"] = fm.detach()
+                if pairs:
+                    div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target)
+                    loss_g = loss_g + cfg.diversity * div
+                    g_terms["diversity"] = div.detach()
+                g_terms["g_total"] = loss_g.detach()
             self.opt_g.zero_grad(set_to_none=True)
             self.scaler_g.scale(loss_g).backward()
             self.scaler_g.step(self.opt_g)
@@ -247,6 +292,20 @@ class Trainer:
             self.discriminator.requires_grad_(True)
         self._update_ema()
         return {**g_terms, **d_terms}
+
+    def _diversity_pairs(self, batch: dict[str, torch.Tensor]) -> int:
+        """With --diversity, make the last quarter of the batch copies of the first
+        quarter with fresh noise (in place); returns how many such pairs."""
+        size = batch["image"].shape[0]
+        pairs = size // 4 if self.cfg.diversity else 0
+        if not pairs:
+            return 0
+        for key in ("image", "mask", "sketch", "colour", "mix"):
+            batch[key][-pairs:] = batch[key][:pairs]
+        draw = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + self.step)  # keyed: resumable
+        fresh = torch.randn(batch["noise"][:pairs].shape, generator=draw) >= NOISE_THRESHOLD
+        batch["noise"][-pairs:] = fresh.to(batch["noise"].dtype)
+        return pairs
 
     @torch.no_grad()
     def _update_ema(self) -> None:

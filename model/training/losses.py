@@ -118,6 +118,21 @@ class GeneratorLoss(nn.Module):
         return total, {k: v.detach() for k, v in terms.items()}
 
 
+def feature_matching(fake: list[torch.Tensor], real: list[torch.Tensor]) -> torch.Tensor:
+    """Mean L1 between the discriminator's hidden activations for the composite and
+    for the real photo (pix2pixHD's feature matching): a perceptual term learned
+    from the data, for when no pretrained VGG is at hand."""
+    return sum(torch.mean(torch.abs(f.float() - r.float().detach())) for f, r in zip(fake, real)) / len(fake)
+
+
+def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tensor, target: float) -> torch.Tensor:
+    """Mode seeking for pairs that differ only in their noise: per pair, the mean
+    |first − second| inside the hole, penalised where it falls short of `target`."""
+    area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0)
+    distance = (torch.abs(first.float() - second.float()) * mask).sum(dim=(1, 2, 3)) / (area * first.shape[1])
+    return torch.relu(target - distance).mean()
+
+
 def discriminator_loss(d_real: torch.Tensor, d_fake: torch.Tensor, d_interp: torch.Tensor,
                        interp: torch.Tensor, weights: LossWeights,
                        grad_scale: float = 1.0) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

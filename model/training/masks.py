@@ -50,12 +50,14 @@ def free_form_mask(size: int, rng: np.random.Generator) -> np.ndarray:
     return _random_flip(mask, rng)
 
 
-def face_part_mask(size: int, rng: np.random.Generator) -> np.ndarray:
-    """Strokes around one or two face parts of an aligned crop (uint8 0/1)."""
+def face_part_mask(size: int, rng: np.random.Generator, parts: dict | None = None) -> np.ndarray:
+    """Strokes around one or two face parts (uint8 0/1). `parts` maps names to
+    (centre x, centre y, radius) in units of the side; default: an aligned crop's."""
     mask = np.zeros((size, size), np.uint8)
-    names = list(FACE_PARTS)
-    for name in rng.choice(names, size=rng.integers(1, 3), replace=False):
-        cx, cy, radius = FACE_PARTS[str(name)]
+    parts = parts or FACE_PARTS
+    names = list(parts)
+    for name in rng.choice(names, size=rng.integers(1, min(3, len(names) + 1)), replace=False):
+        cx, cy, radius = parts[str(name)]
         centre = np.array([cx, cy]) * size + rng.normal(0, 0.03 * size, 2)
         part_radius = radius * size
         if rng.random() < 0.3:
@@ -131,13 +133,14 @@ class MaskSampler:
         self._cache: dict[int, np.ndarray] = {}
         self._cache_limit = max(1, FOLDER_CACHE_BYTES // (size * size))
 
-    def __call__(self, rng: np.random.Generator) -> np.ndarray:
-        """A float32 size×size mask with at least one hole pixel."""
+    def __call__(self, rng: np.random.Generator, parts: dict | None = None) -> np.ndarray:
+        """A float32 size×size mask with at least one hole pixel. `parts`: where the
+        face parts lie in this sample (see `face_part_mask`), if not an aligned crop."""
         kind = rng.choice(3, p=self.probabilities)
         if kind == 0:
             mask = free_form_mask(self.size, rng)
         elif kind == 1:
-            mask = face_part_mask(self.size, rng)
+            mask = face_part_mask(self.size, rng, parts)
         else:
             mask = self._folder_mask(rng)
         if not mask.any():  # e.g. an empty file: never train on a hole-less sample

@@ -1,0 +1,190 @@
+"""Zoom-aware portrait samples, person split, rough colour, diversity and feature
+matching terms, warm start and the exported zoom range (model/training/portraits.py,
+losses.py, loop.py, export.py)."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from model.errors import ScfeganError
+from model.generator import Generator
+from model.inference import load_generator
+from model.training.config import TrainConfig
+from model.training.dataset import GuideOptions, roughen_colour
+from model.training.export import export_run
+from model.training.loop import Trainer
+from model.training.losses import diversity_hinge, feature_matching
+from model.training.masks import MaskSampler
+from model.training.portraits import (PortraitDataset, face_frame, parts_in_window, person_key,
+                                      sample_window, split_portraits)
+from model.training.synthetic import write_synthetic_faces
+from model.weights import WeightsInfo, read_weights, save_weights
+
+
+@pytest.fixture(scope="module")
+def portraits(tmp_path_factory) -> Path:
+    """Synthetic 'portraits' larger than the training size, as a faces-hq-like tree."""
+    root = tmp_path_factory.mktemp("hq")
+    write_synthetic_faces(root / "big", 6, seed=3, shape=(400, 330))
+    write_synthetic_faces(root / "small", 2, seed=4, shape=(100, 90))  # below 128: never upscaled
+    return root
+
+
+def test_person_split_keeps_a_persons_photos_together(tmp_path):
+    write_synthetic_faces(tmp_path / "one", 1, seed=0)
+    data = (tmp_path / "one" / "face0000.png").read_bytes()
+    for mood, take in (("neutral_front", "03"), ("smiling_front", "08")):
+        folder = tmp_path / "set" / "inst" / mood
+        folder.mkdir(parents=True)
+        for i in range(40):
+            (folder / f"{i:03d}_{take}.png").write_bytes(data)
+    tmp_path = tmp_path / "set"
+    assert person_key(tmp_path / "inst" / "smiling_front" / "007_08.png", tmp_path) == "london/007"
+    train, val = split_portraits(tmp_path, 30.0)
+    assert val and train
+    val_people = {p.stem[:3] for p in val}
+    train_people = {p.stem[:3] for p in train}
+    assert not val_people & train_people
+    assert all(len([p for p in val if p.stem[:3] == who]) == 2 for who in val_people)
+
+
+def test_windows_are_never_upscaled_and_stay_in_the_photo():
+    rng = np.random.default_rng(0)
+    shape = (1000, 800)
+    frame = face_frame(shape, [(300, 350, 250, 250)])
+    sides = []
+    for _ in range(300):
+        x, y, side = sample_window(shape, frame, 64, 0.25, rng)
+        assert 64 <= side <= 800
+        assert 0 <= x <= 800 - side and 0 <= y <= 1000 - side
+        sides.append(side)
+    whole = frame[2]
+    # Both the whole framed face and windows near a quarter of it are drawn.
+    assert max(sides) >= 0.9 * whole and min(sides) <= 0.3 * whole
+    # A face too small to zoom into gives whole-face windows, at least the training size.
+    small = face_frame((300, 300), [(120, 120, 60, 60)])
+    assert all(sample_window((300, 300), small, 256, 0.25, rng)[2] == 256 for _ in range(20))
+
+
+def test_face_parts_follow_the_window():
+    frame = face_frame((1000, 1000), [(400, 400, 200, 200)])
+    cx, cy, side, _ = frame
+    # A tight window centred on where the mouth lies (FACE_PARTS: 0.5, 0.75 of the frame).
+    mx, my = cx, cy + 0.25 * side
+    window = (int(mx - 60), int(my - 60), 120)
+    parts = parts_in_window(frame, window)
+    assert "mouth" in parts and "left_eye" not in parts
+    u, v, r = parts["mouth"]
+    assert abs(u - 0.5) < 0.02 and abs(v - 0.5) < 0.02 and r > 0.2
+
+
+def test_portrait_samples_are_real_resolution_windows(portraits, tmp_path):
+    photos = sorted(portraits.rglob("*.png"))
+    ds = PortraitDataset(photos, 128, MaskSampler(128), seed=1, zoom_min=0.3, cache_dir=tmp_path / "c")
+    sample = ds[(0, 0)]
+    assert sample["image"].shape == (3, 128, 128) and sample["mask"].sum() > 0
+    assert torch.all(sample["sketch"] <= sample["mask"])
+    # Same key, same sample (also once the per-photo cache exists): resumable runs.
+    again = ds[(0, 0)]
+    assert all(torch.equal(sample[k], again[k]) for k in sample)
+    assert list((tmp_path / "c" / "portraits").glob("*.npz"))
+    # Photos smaller than the training size are skipped, not upscaled.
+    small = [p for p in photos if p.parent.name == "small"]
+    only_small = PortraitDataset(small, 128, MaskSampler(128))
+    with pytest.raises(ScfeganError, match="128 px or more"):
+        only_small[(0, 0)]
+
+
+def test_rough_colour_is_blurred_and_shifted_but_keeps_the_hue():
+    rng = np.random.default_rng(1)
+    colour = np.zeros((128, 128, 3), np.uint8)
+    colour[:, :64] = (200, 60, 40)
+    colour[:, 64:] = (40, 80, 200)
+    rough = roughen_colour(colour, rng)
+    edge = rough[64, 58:70].astype(int)
+    assert len({tuple(v) for v in edge}) > 4  # the sharp boundary became a ramp
+    assert rough[64, 10, 0] > rough[64, 10, 2] and rough[64, 120, 2] > rough[64, 120, 0]
+    assert not np.array_equal(rough[64, 10], colour[64, 10])
+
+
+def test_diversity_hinge_rewards_different_fills_in_the_hole_only():
+    mask = torch.zeros(2, 1, 8, 8)
+    mask[:, :, 2:6, 2:6] = 1
+    a = torch.zeros(2, 3, 8, 8)
+    same = diversity_hinge(a, a.clone(), mask, 0.1)
+    assert same == pytest.approx(0.1)
+    outside = a.clone()
+    outside[:, :, 0, :] = 1.0  # differs only outside the hole: no credit
+    assert diversity_hinge(a, outside, mask, 0.1) == pytest.approx(0.1)
+    inside = a + 0.5 * mask
+    assert diversity_hinge(a, inside, mask, 0.1) == 0
+
+
+def test_feature_matching_is_zero_for_equal_features_and_differentiable():
+    real = [torch.randn(2, 4, 8, 8), torch.randn(2, 8, 4, 4)]
+    fake = [r.clone().requires_grad_(True) for r in real]
+    assert feature_matching(fake, real).item() == 0
+    moved = [f + 1 for f in fake]
+    loss = feature_matching(moved, real)
+    loss.backward()
+    assert loss.item() == pytest.approx(1.0) and fake[0].grad is not None
+
+
+def tiny_zoom(data, **changes) -> dict:
+    options = dict(data=str(data), sampling="zoom", zoom_min=0.3, size=128, cnum=4, d_cnum=4, d_layers=3,
+                   batch_size=4, workers=0, steps=2, val_percent=0.0, log_every=1, image_every=1000,
+                   val_every=1000, checkpoint_every=1000, threads=2, progress_seconds=0.0,
+                   perceptual=0.0, style=0.0, feature_match=1.0, diversity=1.0, colour_rough=0.5)
+    options.update(changes)
+    return options
+
+
+def test_zoom_run_warm_starts_trains_and_exports_its_zoom_range(portraits, tmp_path):
+    start = Generator(4)
+    save_weights(tmp_path / "start.safetensors", start.state_dict(),
+                 WeightsInfo(cnum=4, native_size=128, channel_order="RGB"))
+    trainer = Trainer(tmp_path / "run", TrainConfig(),
+                      tiny_zoom(portraits, init=str(tmp_path / "start.safetensors")), stream=io.StringIO())
+    for name, value in start.state_dict().items():  # started from the file, not at random
+        assert torch.equal(trainer.generator.state_dict()[name], value)
+    result = trainer.run()
+    assert result.step == 2
+    assert {"feature_match", "diversity"} <= set(result.losses)
+    info = export_run(tmp_path / "run", tmp_path / "out.safetensors")
+    assert json.loads(info.extra["zoom_range"]) == [0.3, 1.0]
+    _, read = read_weights(tmp_path / "out.safetensors")
+    assert json.loads(read.extra["zoom_range"]) == [0.3, 1.0]
+    assert json.loads(read.extra["data"])["split"] == "person"
+    assert load_generator(tmp_path / "out.safetensors", device="cpu").info.native_size == 128
+
+
+def test_diversity_pairs_share_everything_but_the_noise(portraits, tmp_path):
+    trainer = Trainer(tmp_path / "run", TrainConfig(), tiny_zoom(portraits, batch_size=8), stream=io.StringIO())
+    batch = next(iter(trainer._loader()))
+    pairs = trainer._diversity_pairs(batch)
+    assert pairs == 2
+    for key in ("image", "mask", "sketch", "colour"):
+        assert torch.equal(batch[key][:2], batch[key][-2:])
+    assert not torch.equal(batch["noise"][:2], batch["noise"][-2:])
+
+
+def test_init_of_another_width_is_refused(portraits, tmp_path):
+    save_weights(tmp_path / "wide.safetensors", Generator(8).state_dict(),
+                 WeightsInfo(cnum=8, native_size=128, channel_order="RGB"))
+    with pytest.raises(ScfeganError, match="width 8"):
+        Trainer(tmp_path / "run", TrainConfig(), tiny_zoom(portraits, init=str(tmp_path / "wide.safetensors")),
+                stream=io.StringIO())
+
+
+def test_zoom_options_are_checked():
+    with pytest.raises(ScfeganError, match="--sampling"):
+        TrainConfig(sampling="tiles").validate()
+    with pytest.raises(ScfeganError, match="--zoom-min"):
+        TrainConfig(zoom_min=0.0).validate()
+    with pytest.raises(ScfeganError, match="colour-rough"):
+        TrainConfig(colour_rough=2.0).validate()
