@@ -5,7 +5,8 @@ through the same path a user's edit takes (model.editor.edit_photo), given the
 photo with the hole greyed out. Guidance is derived from the ground truth as in
 training (model.guides, restricted to the hole).
 Measures per image (model.metrics): hole L1 (0..1), hole PSNR (dB, over the hole's
-pixels only) and SSIM (luma, over the hole's bounding box).
+pixels only), SSIM (luma, over the hole's bounding box), the sharpness ratio (hole
+detail over the true photo's) and the seam index (about 1 for real photos).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from .editor import EditLayers, edit_photo
 from .errors import ScfeganError
 from .guides import extract_colour_map, extract_sketch
 from .imageio import load_photo, save_photo
-from .metrics import hole_l1, hole_psnr, ssim
+from .metrics import hole_l1, hole_psnr, seam_index, sharpness_ratio, ssim
 
 METHODS = ("telea", "ours_unguided", "ours_guided")
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
@@ -40,16 +41,29 @@ class MethodScores:
     hole_l1: list[float] = field(default_factory=list)
     psnr: list[float] = field(default_factory=list)
     ssim: list[float] = field(default_factory=list)
+    sharpness: list[float] = field(default_factory=list)
+    seam: list[float] = field(default_factory=list)
 
     def add(self, truth, result, mask) -> None:
         self.hole_l1.append(hole_l1(truth, result, mask))
         self.psnr.append(min(hole_psnr(truth, result, mask), 100.0))
         self.ssim.append(ssim(truth, result, mask))
+        self.sharpness.append(sharpness_ratio(truth, result, mask))
+        self.seam.append(seam_index(result, mask))
 
-    def summary(self) -> dict:
-        """Mean and standard deviation of each measure."""
-        return {name: {"mean": float(np.mean(v)), "std": float(np.std(v))}
-                for name, v in (("hole_l1", self.hole_l1), ("psnr", self.psnr), ("ssim", self.ssim))}
+    def summary(self, l1_scale: float = 1.0) -> dict:
+        """Mean, standard deviation, median and 90th percentile of each measure
+        (NaNs, e.g. the sharpness of a hole too thin to erode, left out)."""
+        def stats(values, scale=1.0):
+            v = np.asarray(values, np.float64) * scale
+            v = v[np.isfinite(v)]
+            if v.size == 0:
+                return {"mean": float("nan"), "std": float("nan"), "median": float("nan"), "p90": float("nan")}
+            return {"mean": float(v.mean()), "std": float(v.std()), "median": float(np.median(v)),
+                    "p90": float(np.percentile(v, 90))}
+
+        return {"hole_l1": stats(self.hole_l1, l1_scale), "psnr": stats(self.psnr), "ssim": stats(self.ssim),
+                "sharpness": stats(self.sharpness), "seam": stats(self.seam)}
 
 
 def list_images(folder: str | Path, what: str) -> list[Path]:
@@ -160,25 +174,43 @@ def evaluate(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Pa
 
 def format_table(report: dict) -> str:
     """The report's scores as a Markdown table (mean ± std)."""
+    if report.get("mode") == "portrait":
+        from .portrait_eval import format_portrait_table
+
+        return format_portrait_table(report)
     lines = [f"{report['photos']} photos, masks: {report['masks']}. Columns of grid.png: "
              "photo with hole | Telea | ours unguided | ours guided | truth.", "",
-             "| method | hole L1 ↓ | hole PSNR (dB) ↑ | SSIM ↑ |", "|---|---|---|---|"]
+             "| method | hole L1 ↓ | hole PSNR (dB) ↑ | SSIM ↑ | sharpness (median) | seam (median / p90) |",
+             "|---|---|---|---|---|---|"]
     for method, s in report["methods"].items():
         cells = [f"{s[k]['mean']:.4f} ± {s[k]['std']:.4f}" if k != "psnr" else f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}"
                  for k in ("hole_l1", "psnr", "ssim")]
+        cells += [f"{s['sharpness']['median']:.2f}", f"{s['seam']['median']:.3f} / {s['seam']['p90']:.3f}"]
         lines.append(f"| {method.replace('_', ' ')} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def run_eval(data: str, masks: str | None, weights, out: str, limit: int | None, seed: int) -> dict:
-    """The `scfegan eval` command's work."""
+def run_eval(data: str | None, masks: str | None, weights, out: str, limit: int | None, seed: int,
+             portrait: bool = False, list_file: str | None = None) -> dict:
+    """The `scfegan eval` command's work (`portrait`: model.portrait_eval)."""
     from .inference import load_generator
 
-    photos = list_images(data, "photo")
+    if portrait:
+        from .portrait_eval import default_portrait_data, list_photos
+
+        photos = list_photos(data or default_portrait_data(), list_file)
+    elif data is None:
+        raise ScfeganError("pass --data DIR (a folder of photos)")
+    else:
+        photos = list_images(data, "photo")
     if limit:
         photos = photos[:limit]
     mask_files = list_images(masks, "mask") if masks else None
     net = load_generator(weights, device="auto")
     if not math.isfinite(float(net.info.native_size)):
         raise ScfeganError("bad weights metadata")
+    if portrait:
+        from .portrait_eval import evaluate_portraits
+
+        return evaluate_portraits(net, photos, mask_files, Path(out), seed=seed)
     return evaluate(net, photos, mask_files, Path(out), seed=seed)
