@@ -1,13 +1,16 @@
 """The one editor API: photo + layers at the photo's resolution → edited photo.
 
 GUI, CLI, evaluation and benchmarks all call `edit_photo`. It plans square crops
-around the edited regions (face-aware), scales each crop and its layers to the
-network's native size without losing thin lines or shrinking the mask, runs the
-generator, scales the result back and blends it inside the mask only, so every
+around the edited regions (face-aware, at a zoom the model was trained for), scales
+each crop and its layers to the network's native size without losing thin lines or
+shrinking the mask, runs the generator, matches the fill's colour to the known
+pixels at the network's resolution, scales it back, adds the photo's own
+high-frequency detail (model.detail) and writes it inside the mask only, so every
 pixel outside the mask is bit-identical to the input.
 """
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ import cv2
 import numpy as np
 import torch
 
+from .detail import aggregate_residual, structure_guard
 from .errors import ScfeganError
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
@@ -25,6 +29,8 @@ CONTEXT = 0.25          # context around a region, as a fraction of its extent, 
 MIN_CONTEXT_PX = 16     # ... and at least this many pixels
 FACE_MARGIN = 0.68      # a face box grows by this much (per side: half) to frame like the training crops:
                         # CelebA's aligned 178-px squares are 1.68× the Haar face width (median, measured)
+DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
+OFFSET_SMOOTHING = 1.5     # network pixels: smoothing (σ) of the fill's step along the hole's rim
 
 
 _FACES = FaceCache()
@@ -99,12 +105,54 @@ def label_regions(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return labels, stats
 
 
-def plan_crops(mask: np.ndarray, faces=(), regions=None) -> list[Crop]:
+def zoom_range(info) -> tuple[float, float]:
+    """The model's trained window sides (zmin, zmax), as fractions of the face frame,
+    from its metadata (`extra["zoom_range"]`, JSON "[zmin, zmax]"). Missing or bad
+    metadata → DEFAULT_ZOOM (the whole face framed)."""
+    extra = getattr(info, "extra", None) or {}
+    raw = extra.get("zoom_range") if isinstance(extra, dict) else None
+    if raw is None:
+        return DEFAULT_ZOOM
+    try:
+        value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+        zmin, zmax = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return DEFAULT_ZOOM
+    if not (math.isfinite(zmin) and math.isfinite(zmax) and 0 < zmin <= zmax):
+        return DEFAULT_ZOOM
+    return zmin, zmax
+
+
+def _side(box) -> int:
+    return max(box[2] - box[0], box[3] - box[1])
+
+
+def _zoomed(box, frames, zoom, min_side, width, height):
+    """`box` grown to the window the model should see: a square of at least zmin × the
+    overlapping face frame (and `min_side`) around it, or — when that would be larger
+    than zmax × the frame, or than the frame itself — the box joined with the frame(s)."""
+    overlapping = [f for f in frames if _boxes_overlap(box, f)]
+    if not overlapping:
+        return box
+    frame = max(_side(f) for f in overlapping)
+    side = max(_side(box), math.ceil(zoom[0] * frame), min_side)
+    if side <= zoom[1] * frame and side < frame:
+        x0 = _place(box[0], box[2], side, width)
+        y0 = _place(box[1], box[3], side, height)
+        return _union(box, _clip((x0, y0, x0 + side, y0 + side), width, height))
+    for f in overlapping:
+        box = _union(box, f)
+    return box
+
+
+def plan_crops(mask: np.ndarray, faces=(), regions=None, zoom=DEFAULT_ZOOM, min_side: int = 0) -> list[Crop]:
     """Square crops that together cover every masked pixel with context.
 
-    Regions whose context windows overlap share one crop; distant ones get their own.
-    A face overlapping a region's window is included whole, so the network sees the
-    face framed as in training. `regions` is `label_regions(mask)` if already known.
+    Regions whose windows overlap share one crop; distant ones get their own. Near a
+    face, a region's window is the tightest the model was trained for (`zoom`, see
+    `zoom_range`; at least `min_side` px, the network's size): a small edit is seen
+    at the photo's resolution, a large one with the whole face framed as in training.
+    `regions` is `label_regions(mask)` if already known.
     """
     _, stats = regions if regions is not None else label_regions(mask)
     height, width = mask.shape
@@ -117,10 +165,12 @@ def plan_crops(mask: np.ndarray, faces=(), regions=None) -> list[Crop]:
     while changed:  # grow and merge until stable (few regions: quadratic is fine)
         changed = False
         for i, (box, labels) in enumerate(windows):
-            for face in face_boxes:
-                if _boxes_overlap(box, face) and _union(box, face) != box:
-                    box = _union(box, face)
-                    windows[i] = (box, labels)
+            grown = _zoomed(box, face_boxes, zoom, min_side, width, height)
+            while grown != box:  # growing may reach another face
+                box, grown = grown, _zoomed(grown, face_boxes, zoom, min_side, width, height)
+            if grown != windows[i][0]:
+                windows[i] = (grown, labels)
+                box = grown
             for j in range(i + 1, len(windows)):
                 if _boxes_overlap(box, windows[j][0]):
                     other_box, other_labels = windows.pop(j)
@@ -264,38 +314,122 @@ def _forward(net, x, device) -> torch.Tensor:
         return net(x).float()
 
 
-def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
-    """Run the network on one crop; returns the crop's RGB result (float32, 0..255)
-    at the crop's size (still to be blended)."""
+def _network_input(photo_crop: np.ndarray, hole: np.ndarray, size: int) -> np.ndarray:
+    """The crop's image at the network's size (float32 RGB 0..255), with nothing of
+    what is under the hole in it: erasing replaces."""
+    side = hole.shape[0]
+    if side > size:  # area averaging: hole pixels only reach cells the resized mask covers
+        return resize_image(np.where(hole[..., None], np.uint8(127), photo_crop), size).astype(np.float32)
+    image = photo_crop.astype(np.float32)
+    if side < size and hole.any() and not hole.all():
+        # Cubic upscaling mixes each pixel with its neighbours: the hole is first filled
+        # smoothly from the known pixels, so no grey reaches the known pixels beside it.
+        image = fill_from_known(image, ~hole)
+    elif hole.any():
+        image[hole] = 127.0
+    return resize_image(image, size) if side != size else image
+
+
+def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator):
+    """Run the network on one crop → (its output at the network's size, float32 RGB
+    0..255; the input image; the mask as the network saw it; the crop's hole)."""
     info = net.info
     size = info.native_size
     hole = _cut(layers.mask, crop, reflect=True).astype(bool)  # mirrored with the photo
-    # What was under the hole never reaches the network: erasing replaces.
-    image = resize_image(np.where(hole[..., None], np.uint8(127), _cut(photo, crop, reflect=True)), size)
-    image = image.astype(np.float32)
-    if crop.side < size:  # cubic upscaling mixes in 2 pixels around each: widen the hole to match
-        hole = cv2.dilate(hole.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    image = _network_input(_cut(photo, crop, reflect=True), hole, size)
     mask = resize_binary(hole, size)
-    sketch = (resize_binary(_cut(layers.sketch, crop, reflect=False), size)
+    # Guides count inside the hole only: a stroke that runs past it must not tint the
+    # cells the resized mask adds around the hole.
+    sketch = (resize_binary(_cut(layers.sketch, crop, reflect=False) & hole, size)
               if layers.sketch is not None else np.zeros((size, size), bool))
     if layers.colour is not None:
-        colour, painted = resize_colour(_cut(layers.colour, crop, reflect=False), size)
+        colour_layer = _cut(layers.colour, crop, reflect=False).copy()
+        colour_layer[~hole, 3] = 0
+        colour, painted = resize_colour(colour_layer, size)
     else:
         colour, painted = np.zeros((size, size, 3), np.float32), np.zeros((size, size), bool)
     # Unpainted colour pixels are black (-1), as in the original demo.
     colour = np.where(painted[..., None], colour, 0.0)
     bgr = info.channel_order == "BGR"
+    net_image = image[..., ::-1] if bgr else image
     if bgr:
-        image, colour = image[..., ::-1], colour[..., ::-1]
+        colour = colour[..., ::-1]
     device = generator_device(net)
-    x = pack_input(_to_tensor(image / 127.5 - 1, device), _to_tensor(mask, device),
+    x = pack_input(_to_tensor(net_image / 127.5 - 1, device), _to_tensor(mask, device),
                    _to_tensor(sketch, device), _to_tensor(colour / 127.5 - 1, device),
                    _to_tensor(binary_noise(size, size, rng), device))
     raw = run_generator(net, x)[0].float().cpu().numpy().transpose(1, 2, 0)
     if bgr:
         raw = raw[..., ::-1]
-    result = (raw + 1.0) * 127.5
-    return resize_image(np.ascontiguousarray(result), crop.side)
+    return np.ascontiguousarray((raw + 1.0) * 127.5), image, mask, hole
+
+
+def match_colour(output: np.ndarray, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The network-size composite: known pixels from `image`; inside `mask` the output
+    shifted so that it meets the known pixels at the hole's edge.
+
+    The shift is measured on the hole's rim (its pixels beside known ones) against the
+    known pixels carried into it, smoothed along the rim, and carried smoothly into the
+    hole (push-pull). Measured at the network's resolution it holds no photo texture
+    (which would streak into the fill), and no single rim pixel can tint a band.
+    """
+    known = ~mask
+    if not known.any() or not mask.any():
+        return output
+    rim = mask & (cv2.dilate(known.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    step = (fill_from_known(image, known) - output) * rim[..., None]
+    # Normalised convolution: each rim pixel takes a weighted mean of its rim neighbours.
+    weight = cv2.GaussianBlur(rim.astype(np.float32), (0, 0), OFFSET_SMOOTHING)
+    step = cv2.GaussianBlur(step, (0, 0), OFFSET_SMOOTHING).reshape(step.shape) / np.maximum(weight, 1e-6)[..., None]
+    offset = fill_from_known(step, rim)
+    return np.where(mask[..., None], output + offset, image)
+
+
+def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float,
+                  max_side: int = 1024) -> np.ndarray:
+    """`fill` (float32 RGB, same size as `photo`) shifted inside `hole` so it meets the
+    photo at the hole's edge: on the rim (hole pixels beside known ones) the step
+    between the mean of the known neighbours and the fill, smoothed along the rim
+    (σ = `sigma` px, so the photo's texture does not streak in), is carried smoothly
+    into the hole. Only the hole's box (with a margin) is worked on."""
+    known = ~hole
+    if not hole.any() or not known.any():
+        return fill
+    ys, xs = np.nonzero(hole)
+    margin = int(3 * sigma) + 2
+    y0, y1 = max(ys.min() - margin, 0), min(ys.max() + margin + 1, hole.shape[0])
+    x0, x1 = max(xs.min() - margin, 0), min(xs.max() + margin + 1, hole.shape[1])
+    window = (slice(y0, y1), slice(x0, x1))
+    inside, outside = hole[window], known[window].astype(np.float32)
+    count = cv2.boxFilter(outside, -1, (3, 3), normalize=False)
+    total = cv2.boxFilter(photo[window].astype(np.float32) * outside[..., None], -1, (3, 3), normalize=False)
+    rim = inside & (count > 0)
+    if not rim.any():
+        return fill
+    step = (total / np.maximum(count, 1)[..., None] - fill[window]) * rim[..., None]
+    weight = cv2.GaussianBlur(rim.astype(np.float32), (0, 0), sigma)
+    step = cv2.GaussianBlur(step, (0, 0), sigma).reshape(step.shape) / np.maximum(weight, 1e-6)[..., None]
+    offset = fill_from_known(np.ascontiguousarray(step), rim, max_side)
+    out = fill.copy()
+    out[window] += offset * inside[..., None]
+    return out
+
+
+def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
+    """The crop's fill (float32 RGB 0..255, crop-sized), to be written inside the hole:
+    the network's output matched to the known pixels at the hole's edge, scaled to
+    the crop, with the photo's own high frequencies added where it was scaled up."""
+    output, image, mask, hole = run_crop(net, photo, layers, crop, rng)
+    size = net.info.native_size
+    photo_crop = _cut(photo, crop, reflect=True)
+    scale = crop.side / size
+    if crop.side <= size:
+        fill = resize_image(output, crop.side) if crop.side != size else output
+        return meet_the_edge(fill, photo_crop, hole, sigma=1.5)
+    composite = match_colour(output, image, mask)
+    fill = meet_the_edge(resize_image(composite, crop.side), photo_crop, hole, sigma=max(1.5, scale / 2))
+    sketch = _cut(layers.sketch, crop, reflect=False) & hole if layers.sketch is not None else None
+    return fill + aggregate_residual(photo_crop, hole, composite, structure_guard(sketch, scale))
 
 
 def paste_back(target: np.ndarray, original: np.ndarray, generated: np.ndarray,
@@ -341,13 +475,15 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         faces = _FACES.faces(photo)
     rng = np.random.default_rng(seed)
     labels, stats = label_regions(mask)
-    for crop in plan_crops(mask, faces, (labels, stats)):
+    size = net.info.native_size
+    for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width))):
         generated = edit_crop(net, photo, layers, crop, rng)
-        # Paste back inside the photo only.
+        # Written inside the photo only.
         x0, y0 = max(crop.x, 0), max(crop.y, 0)
         x1, y1 = min(crop.x + crop.side, width), min(crop.y + crop.side, height)
         generated = generated[y0 - crop.y:y1 - crop.y, x0 - crop.x:x1 - crop.x]
         # Only this crop's own regions: a neighbour cut by the crop edge is pasted by its own crop.
         region_mask = np.isin(labels[y0:y1, x0:x1], crop.regions)
-        paste_back(result[y0:y1, x0:x1], photo[y0:y1, x0:x1], generated, region_mask, mask[y0:y1, x0:x1])
+        target = result[y0:y1, x0:x1]
+        target[region_mask] = np.clip(np.rint(generated[region_mask]), 0, 255).astype(np.uint8)
     return result
