@@ -2,6 +2,8 @@
 recently used colours."""
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QLabel, QSizePolicy, QSlider, QSpinBox, QToolBar,
@@ -11,7 +13,18 @@ from . import icons
 from .painting import PaintController
 from .tools import MAX_SIZE, MIN_SIZE, TOOLS
 
-SLIDER_MAX = 300  # the slider covers everyday sizes; the spin box goes up to MAX_SIZE
+SLIDER_STEPS = 1000  # slider positions; sizes on a log scale, so small brushes get room too
+
+
+def size_to_slider(size: int) -> int:
+    """The slider position of a brush size (MIN_SIZE..MAX_SIZE, log scale)."""
+    size = min(max(size, MIN_SIZE), MAX_SIZE)
+    return round(SLIDER_STEPS * math.log(size / MIN_SIZE) / math.log(MAX_SIZE / MIN_SIZE))
+
+
+def slider_to_size(position: int) -> int:
+    """The brush size at a slider position."""
+    return min(max(round(MIN_SIZE * (MAX_SIZE / MIN_SIZE) ** (position / SLIDER_STEPS)), MIN_SIZE), MAX_SIZE)
 
 
 class ToolOptionsBar(QToolBar):
@@ -27,7 +40,6 @@ class ToolOptionsBar(QToolBar):
         self.recent: list[QColor] = []
 
         self.tool_label = QLabel()
-        self.tool_label.setMinimumWidth(120)
         self.addWidget(self.tool_label)
         self.addSeparator()
 
@@ -36,8 +48,8 @@ class ToolOptionsBar(QToolBar):
         row.setContentsMargins(4, 0, 4, 0)
         row.addWidget(QLabel("Size"))
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
-        self.size_slider.setRange(MIN_SIZE, SLIDER_MAX)
-        self.size_slider.setFixedWidth(180)
+        self.size_slider.setRange(0, SLIDER_STEPS)
+        self.size_slider.setFixedWidth(130)
         self.size_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.size_slider.setToolTip("Brush diameter in image pixels ([ smaller, ] bigger)")
         self.size_spin = QSpinBox()
@@ -69,7 +81,7 @@ class ToolOptionsBar(QToolBar):
         colour_box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.colour_widget = self.addWidget(colour_box)
 
-        self.size_slider.valueChanged.connect(self._size_edited)
+        self.size_slider.valueChanged.connect(lambda position: self._size_edited(slider_to_size(position)))
         self.size_spin.valueChanged.connect(self._size_edited)
         paint.tool_changed.connect(self._show_tool)
         paint.size_changed.connect(self._show_size)
@@ -91,7 +103,7 @@ class ToolOptionsBar(QToolBar):
             return
         for widget in (self.size_slider, self.size_spin):
             widget.blockSignals(True)
-        self.size_slider.setValue(min(size, SLIDER_MAX))
+        self.size_slider.setValue(size_to_slider(size))
         self.size_spin.setValue(size)
         for widget in (self.size_slider, self.size_spin):
             widget.blockSignals(False)

@@ -157,7 +157,9 @@ def test_bracket_keys_change_brush_size(qtbot, window):
 
 
 def test_size_slider_sets_the_brush(qtbot, window):
-    window.tool_options.size_slider.setValue(77)
+    from app.tool_options import size_to_slider
+
+    window.tool_options.size_slider.setValue(size_to_slider(77))
     assert window.paint.size() == 77 and window.tool_options.size_spin.value() == 77
 
 

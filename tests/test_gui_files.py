@@ -36,7 +36,7 @@ def paint_all_layers(qtbot, w):
 
 
 def test_open_sets_title_and_recent_files(window, photo_file):
-    assert window.windowTitle().startswith("SC-FEGAN Studio — face.png")
+    assert window.windowTitle().startswith("face.png")
     assert window.document.photo.shape == (90, 130, 3)
     assert window.settings.recent_files[0] == str(photo_file.resolve())
     assert window.size_label.text() == "130 × 90 px"
@@ -52,7 +52,7 @@ def test_garbage_jpg_shows_a_message_and_keeps_the_work(qtbot, window, dialogs, 
     assert "broken.jpg" in window.last_error
     assert window.document is doc
     assert all(np.array_equal(doc.layers[n], layers[n]) for n in layers)
-    assert window.windowTitle().startswith("SC-FEGAN Studio — face.png")
+    assert window.windowTitle().startswith("face.png")
 
 
 def test_corrupt_session_shows_a_message_and_keeps_the_work(qtbot, window, dialogs, tmp_path):  # noqa: F811
@@ -76,7 +76,7 @@ def test_session_round_trip_is_exact(qtbot, data_dir, dialogs, tiny_weights, pho
     session = tmp_path / "work.scfs"
     dialogs.save_path = str(session)
     assert w.save_session_dialog()
-    assert not w.is_dirty and w.windowTitle().startswith("SC-FEGAN Studio — work.scfs")
+    assert not w.is_dirty and w.windowTitle().startswith("work.scfs")
     photo, layers = w.document.photo.copy(), w.document.snapshot_layers()
     result = w.results.current
     finish(w)
@@ -205,7 +205,7 @@ def test_copy_and_paste_image(qtbot, window):
     clipboard.setImage(rgb_to_qimage(pasted))
     qtbot.keyClick(window.canvas, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert np.array_equal(window.document.photo, pasted)
-    assert window.windowTitle().startswith("SC-FEGAN Studio — Untitled")
+    assert window.windowTitle().startswith("Untitled")
 
 
 def test_paste_file_url_and_drop_open_the_file(qtbot, window, tmp_path):
@@ -252,7 +252,7 @@ def test_create_window_opens_a_photo_from_the_command_line(qtbot, data_dir, dial
 
     w = create_window(str(photo_file))
     qtbot.addWidget(w)
-    assert w.windowTitle().startswith("SC-FEGAN Studio — face.png")
+    assert w.windowTitle().startswith("face.png")
     finish(w)
 
 
@@ -294,7 +294,7 @@ def test_run_gui_shows_the_window_and_returns_the_exit_code(qtbot, data_dir, dia
         assert run_gui(str(photo_file), None) == 0
     finally:
         app.setQuitOnLastWindowClosed(True)
-    assert seen and seen[0].startswith("SC-FEGAN Studio — face.png")
+    assert seen and seen[0].startswith("face.png")
     started = time.perf_counter()
     qtbot.wait(50)
     assert time.perf_counter() - started > 0.04, "an event loop was left quitting"

@@ -191,7 +191,7 @@ def test_a_stroke_returns_to_the_editing_view(qtbot, window):
 
 def test_window_appears_before_the_model_and_requests_wait(qtbot, data_dir, dialogs, medium_weights):  # noqa: F811
     w = make_window(qtbot, medium_weights, wait_model=False)
-    assert w.isVisible() and w.windowTitle().startswith("SC-FEGAN Studio")
+    assert w.isVisible() and w.windowTitle().endswith("SC-FEGAN Studio")
     assert not w.generation.ready  # still loading in the background
     assert w.generate_action.isEnabled()
     w.document.layers["mask"][30:70, 50:110] = True
