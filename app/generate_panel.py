@@ -14,8 +14,7 @@ from .qt_convert import rgb_to_qimage
 from .results import Result
 
 THUMB = 92
-RESULTS_HINT = ("No results yet. Erase a region (E), guide it with sketch lines (S) and colour strokes (C), "
-                "then Generate (Ctrl+Return).")
+RESULTS_HINT = "Erase a region (E), guide it with sketch (S) and colour (C), then Generate (Ctrl+Return)."
 NO_PHOTO_HINT = "No photo yet: open one, or try a sample, to start."
 SEED_MAX = 2**31 - 1
 

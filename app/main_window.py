@@ -185,7 +185,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.open_action = a("&Open…", self.open_dialog, sk.Open, tip="Open a photo or a session")
         self.open_sample_action = a("Open &Sample Portrait", self.open_sample)
         self.paste_action = a("&Paste Image", self.paste, sk.Paste, tip="Open the image on the clipboard")
-        self.save_action = a("&Export Image", self.save, sk.Save,
+        self.save_action = a("Export &Image", self.save, sk.Save,
                              tip="Write the edited image (layers and results are kept only in a session)")
         self.save_as_action = a("Export Image &As…", self.save_as, "Ctrl+Shift+S",
                                 tip="Write the edited image under a new name")
