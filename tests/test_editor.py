@@ -204,3 +204,75 @@ def test_fill_from_known_keeps_known_pixels_and_fills_smoothly(max_side):
     assert 10.0 - 1e-3 <= hole_row.min() and hole_row.max() <= 50.0 + 1e-3
     assert hole_row[0] < 20 and hole_row[-1] > 40          # each edge follows its nearest side
     assert np.all(np.diff(hole_row) >= -1e-3)              # and the change between them is smooth
+
+
+@pytest.mark.parametrize("meta,expected", [
+    (None, (1.0, 1.0)),
+    ("[0.35, 1.0]", (0.35, 1.0)),
+    ("[0.5,0.5]", (0.5, 0.5)),
+    ("nope", (1.0, 1.0)),
+    ("[1]", (1.0, 1.0)),
+    ("[0.8, 0.3]", (1.0, 1.0)),      # zmin > zmax
+    ("[NaN, 1]", (1.0, 1.0)),
+    ("[-1, 2]", (1.0, 1.0)),
+    ('{"a": 1}', (1.0, 1.0)),
+    ("[0.4, 1e999]", (1.0, 1.0)),
+])
+def test_zoom_range_from_metadata_never_fails(meta, expected):
+    from model.editor import zoom_range
+    from model.weights import WeightsInfo
+
+    extra = {} if meta is None else {"zoom_range": meta}
+    assert zoom_range(WeightsInfo(cnum=4, native_size=128, channel_order="RGB", extra=extra)) == expected
+
+
+def test_small_region_near_a_face_gets_a_zoomed_crop_large_one_the_face():
+    face = (300, 300, 400, 400)           # frame side 1.68 × 400 = 672
+    mouth = box_mask(1200, 1200, (440, 580, 560, 640))
+    (framed,) = plan_crops(mouth, faces=[face])
+    assert framed.side >= 672             # today's weights: the whole face framed
+    (zoomed,) = plan_crops(mouth, faces=[face], zoom=(0.35, 1.0), min_side=128)
+    assert 0.35 * 672 <= zoomed.side < 672
+    assert zoomed.x <= 440 - 16 and zoomed.x + zoomed.side >= 560 + 16
+    assert zoomed.y <= 580 - 16 and zoomed.y + zoomed.side >= 640 + 16
+    tiny = box_mask(1200, 1200, (500, 600, 510, 610))
+    (least,) = plan_crops(tiny, faces=[face], zoom=(0.1, 1.0), min_side=128)
+    assert least.side == 128              # never below the network's size
+    big = box_mask(1200, 1200, (300, 350, 700, 700))
+    (whole,) = plan_crops(big, faces=[face], zoom=(0.35, 0.6), min_side=128)
+    assert whole.x <= 300 - 136 and whole.x + whole.side >= 700 + 136  # past zmax: the face frame
+
+
+def test_two_eyes_share_a_crop_or_get_their_own_but_every_region_is_covered():
+    face = (300, 300, 400, 400)
+    eyes = box_mask(1200, 1200, (370, 440, 450, 480), (550, 440, 630, 480))
+    crops = plan_crops(eyes, faces=[face], zoom=(0.3, 1.0), min_side=128)
+    covered = set()
+    for c in crops:
+        covered |= set(c.regions)
+        assert c.side < 672
+    assert covered == {1, 2}
+
+
+def test_zoomed_edit_with_guides_past_the_hole_changes_only_the_hole(tmp_path):
+    """A zoom-aware model, strokes that run past the hole: outside it nothing changes,
+    and strokes outside the hole do not change the fill."""
+    from model.generator import Generator
+    from model.weights import WeightsInfo, save_weights
+
+    torch.manual_seed(1)
+    path = tmp_path / "zoom.safetensors"
+    save_weights(path, Generator(4).state_dict(), WeightsInfo(cnum=4, native_size=128, channel_order="RGB",
+                                                             extra={"zoom_range": "[0.3, 1.0]"}))
+    zoom_net = load_generator(path)
+    img = photo(900, 900, seed=5)
+    face = (250, 250, 400, 400)
+    mask = box_mask(900, 900, (400, 520, 500, 580))
+    sketch = np.zeros((900, 900), bool)
+    sketch[550, 300:700] = True
+    colour = np.zeros((900, 900, 4), np.uint8)
+    colour[530:570, 300:700] = (200, 40, 40, 255)
+    out = edit_photo(zoom_net, img, EditLayers(mask, sketch, colour), faces=[face])
+    assert np.array_equal(out[~mask], img[~mask]) and not np.array_equal(out[mask], img[mask])
+    inside_only = EditLayers(mask, sketch & mask, np.where(mask[..., None], colour, 0).astype(np.uint8))
+    assert np.array_equal(out, edit_photo(zoom_net, img, inside_only, faces=[face]))
