@@ -704,6 +704,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         rows += [("Brush size", "[  ]"), ("Pan", "Space+drag, middle button"), ("Zoom", "wheel, Ctrl+= / Ctrl+-"),
                  ("Fit / 100 %", "Ctrl+0 / Ctrl+1"), ("Straight line", "Shift+click"),
                  ("Pick colour (colour brush)", "Alt+click"), ("Generate", "Ctrl+Return"),
+                 ("Live fill", "Ctrl+Shift+L"),
                  ("Apply result", "Ctrl+Shift+Return"), ("Result / photo", "R"), ("Peek at original", "hold \\"),
                  ("Undo / Redo", "Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y"), ("Trace edges / colours", "Ctrl+E / Ctrl+Shift+E"),
                  ("Clear layer / all", "Delete / Shift+Delete"), ("Cancel", "Esc")]
