@@ -15,7 +15,7 @@ from .results import Result
 
 THUMB = 92
 RESULTS_HINT = "Erase a region (E), guide it with sketch (S) and colour (C), then Generate (Ctrl+Return)."
-NO_PHOTO_HINT = "No photo yet: open one, or try a sample, to start."
+NO_PHOTO_HINT = "Open a photo to start."
 SEED_MAX = 2**31 - 1
 
 

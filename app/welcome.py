@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 SAMPLE_THUMB = 88
+MAX_WIDTH = 520
+MARGIN = 16   # pixels kept free around the panel
 
 
 def sample_photos() -> list[Path]:
@@ -48,8 +50,9 @@ class WelcomePanel(QFrame):
         title = QLabel("Start with a portrait")
         title.setStyleSheet("font-size: 17px; font-weight: bold;")
         column.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        intro = QLabel("Open a photo of a face, or drop one here. Then erase what you want changed,\n"
+        intro = QLabel("Open a photo of a face, or drop one here. Then erase what you want changed, "
                        "sketch and colour what should be there, and Generate.")
+        intro.setWordWrap(True)
         intro.setAlignment(Qt.AlignmentFlag.AlignCenter)
         intro.setStyleSheet("color: #c8c8cc;")
         column.addWidget(intro)
@@ -90,8 +93,10 @@ class WelcomePanel(QFrame):
         super().showEvent(event)
 
     def _place(self) -> None:
-        """Centre in the viewport, shrinking only if the viewport is smaller."""
+        """Centre in the viewport, at most MAX_WIDTH wide, narrower (text wrapping) in a
+        small window."""
         area = self.parentWidget().rect()
-        hint = self.sizeHint()
-        width, height = min(hint.width(), area.width()), min(hint.height(), area.height())
+        width = max(min(MAX_WIDTH, area.width() - 2 * MARGIN), self.minimumSizeHint().width())
+        height = self.layout().heightForWidth(width)
+        height = min(height if height > 0 else self.sizeHint().height(), area.height())
         self.setGeometry((area.width() - width) // 2, (area.height() - height) // 2, width, height)
