@@ -313,3 +313,20 @@ def test_opening_another_photo_clears_the_previous_photos_notes_and_position(qtb
     assert window.open_path(str(other))
     assert "Note" not in window.statusBar().currentMessage()
     assert window.position_label.text() == ""
+
+
+def test_a_saved_session_remembers_what_each_result_repainted(tmp_path):
+    from app.results import Result
+    from app.session import SessionData, read_session, write_session
+
+    photo = sample_photo(60, 80)
+    mask = np.zeros((60, 80), bool)
+    mask[10:30, 20:50] = True
+    result = Result.from_full(1, np.zeros_like(photo), mask, photo=photo)
+    layers = {"mask": mask, "sketch": np.zeros_like(mask), "colour": np.zeros((60, 80, 4), np.uint8)}
+    write_session(tmp_path / "s.scfs", SessionData(photo=photo, layers=layers, results=[result]))
+    restored = read_session(tmp_path / "s.scfs").results[0]
+    assert restored.base == result.base and not restored.is_stale(photo)
+    changed = photo.copy()
+    changed[15, 25] += 1
+    assert restored.is_stale(changed)
