@@ -52,6 +52,17 @@ def describe_error(error: BaseException) -> str:
     return f"unexpected error ({type(error).__name__}): {text[:300]}"
 
 
+def _warm_up_editor(net) -> None:
+    """One tiny edit, so that the editor's lazy imports and the face detector load now,
+    not in the first Generate or live stroke (their tens of thousands of new objects
+    also get collected before the user draws)."""
+    from model import EditLayers, edit_photo
+
+    mask = np.zeros((64, 64), bool)
+    mask[24:40, 24:40] = True
+    edit_photo(net, np.full((64, 64, 3), 128, np.uint8), EditLayers(mask=mask), seed=0)
+
+
 class InferenceWorker(QObject):
     """Loads weights, generates, converts checkpoints; one request at a time."""
 
@@ -90,6 +101,7 @@ class InferenceWorker(QObject):
 
                 torch.set_num_threads(interactive_thread_count())
                 net = load_generator(path, device=device, precision=precision, warmup=True)
+                _warm_up_editor(net)
                 status = ModelStatus(path, net.info, generator_device(net).type, tuple(available_devices()),
                                      net.precision)
             self._report_warnings(caught)
