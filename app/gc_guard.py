@@ -18,14 +18,28 @@ INTERVAL_MS = 500
 _users = 0
 _timer: QTimer | None = None
 _was_enabled = True
+# Generation sizes, estimated from the allocation counts and what each collection
+# found (gc.get_objects would be exact but is not safe while workers free objects).
+_middle = 0       # objects in the middle generation
+_promoted = 0     # objects moved into the oldest generation since its last collection
+_long_lived = 0   # objects the oldest generation kept at its last collection
 
 
 def _collect() -> None:
+    global _middle, _promoted, _long_lived
     counts, thresholds = gc.get_count(), gc.get_threshold()
     if counts[0] <= thresholds[0]:
         return
-    generation = 2 if counts[2] > thresholds[2] else 1 if counts[1] > thresholds[1] else 0
-    gc.collect(generation)
+    if counts[1] <= thresholds[1]:
+        _middle += max(counts[0] - gc.collect(0), 0)
+    elif counts[2] > thresholds[2] and _promoted > _long_lived // 4:
+        # CPython's own rule: a full collection (every object: 100-300 ms of GUI time
+        # with torch loaded) only once the oldest generation has grown by a quarter.
+        _long_lived = max(_long_lived + _promoted + _middle + counts[0] - gc.collect(2), 0)
+        _middle = _promoted = 0
+    else:
+        _promoted += max(_middle + counts[0] - gc.collect(1), 0)
+        _middle = 0
 
 
 def acquire() -> None:
