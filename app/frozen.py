@@ -13,11 +13,16 @@ from typing import Iterator
 
 import numpy as np
 
+from model.errors import ScfeganError
+
 from .png_stream import band_rows
 
 
-class SnapshotCancelled(Exception):
+class SnapshotCancelled(ScfeganError):
     """The snapshot was released before its reader finished."""
+
+    def __init__(self, message: str = "the work changed before it could be read"):
+        super().__init__(message)
 
 
 class FrozenArray:

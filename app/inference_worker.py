@@ -21,7 +21,7 @@ class GenerationJob:
     """Everything one generation needs, copied so the user can keep painting."""
 
     photo: np.ndarray          # H×W×3 uint8
-    mask: np.ndarray           # bool H×W
+    mask: np.ndarray           # bool H×W (live jobs: this and the next two are FrozenArrays)
     sketch: np.ndarray | None  # bool H×W
     colour: np.ndarray | None  # uint8 H×W×4
     seed: int | None
@@ -50,6 +50,24 @@ def describe_error(error: BaseException) -> str:
         return "not enough memory for this photo; try a smaller one or the CPU device"
     text = " ".join(str(error).split()) or type(error).__name__
     return f"unexpected error ({type(error).__name__}): {text[:300]}"
+
+
+def _array(layer):
+    """A job's layer as an array: a frozen snapshot (a live job's) is copied here, in
+    the worker, instead of in the GUI thread."""
+    if layer is None or not hasattr(layer, "bands"):
+        return layer
+    try:
+        return layer.array()
+    finally:
+        layer.release()
+
+
+def _painted(layer: np.ndarray | None) -> np.ndarray | None:
+    """None for a blank sketch or colour layer, as make_job passes it."""
+    if layer is None:
+        return None
+    return layer if (layer[..., 3] if layer.ndim == 3 else layer).any() else None
 
 
 def _warm_up_editor(net) -> None:
@@ -126,7 +144,8 @@ class InferenceWorker(QObject):
                 warnings.simplefilter("always")
                 from model import EditLayers, edit_photo
 
-                layers = EditLayers(mask=job.mask, sketch=job.sketch, colour=job.colour)
+                layers = EditLayers(mask=_array(job.mask), sketch=_painted(_array(job.sketch)),
+                                    colour=_painted(_array(job.colour)))
                 result = edit_photo(self.net, job.photo, layers, seed=job.seed)
             self._report_warnings(caught)
         except Exception as e:  # noqa: BLE001

@@ -3,17 +3,19 @@ fill follows the pen, and the stroke's own result replaces it when the pen lifts
 
 Requests are paced by the worker, never by the pen: one live job at a time, and when
 it ends the next is sent with the layers as they are then (if they changed), so the
-GUI thread never waits and never queues stale work. A live job is a preview: it is
+GUI thread never waits and never queues stale work. A live job carries copy-on-write
+snapshots of the layers, copied by the worker, so sending one costs the GUI thread
+nothing whatever the photo's size. A live job is a preview: it is
 not kept in the results, is dropped if anything newer was asked for, and a failure
 shows only through the stroke's own (normal) generation.
 """
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from .document import LAYER_NAMES
+from .inference_worker import GenerationJob
 from .results import Result
 
 LIVE_LAYERS = ("sketch", "colour")
@@ -35,6 +37,8 @@ class LiveFill(QObject):
         self._dirty = False                  # layers changed since the last request
         self._in_flight: int | None = None   # the live request the worker has
         self._settling: int | None = None    # the stroke's final (normal) request
+        self._snapshot = None                # the layers of the live job in flight
+        self._mask_box = None                # the erased region's box, while the mask is unchanged
         self._document = None
         paint, generation = window.paint, window.generation
         paint.stroke_started.connect(self._on_stroke_started)
@@ -65,7 +69,8 @@ class LiveFill(QObject):
         if self._document is not None:
             self._document.unsubscribe(self._on_changed)
         self._document = self.window.document
-        self._layer, self._in_flight, self._settling = None, None, None
+        self._layer, self._in_flight, self._settling, self._mask_box = None, None, None, None
+        self._release()
         if self._document is not None:
             self._document.subscribe(self._on_changed)
 
@@ -79,9 +84,11 @@ class LiveFill(QObject):
         # Until the first live fill arrives, show the result on screen (if any) in the hole.
         current = w.results.current
         if current is not None and current.fits(w.document.photo):
-            self._show(current)
+            self._show_result(current)
 
     def _on_changed(self, target: str, box) -> None:
+        if target == "mask":
+            self._mask_box = None
         if self._layer is None or target != self._layer or not self.window.paint.stroking:
             return
         if not self._touched:
@@ -101,6 +108,7 @@ class LiveFill(QObject):
         if self._layer is None or layer != self._layer:
             return False
         self._layer = None
+        self._release()   # the live job is superseded: stop keeping its layers
         if not self._touched:
             self._clear()
             return False
@@ -113,6 +121,7 @@ class LiveFill(QObject):
         """The stroke was abandoned: drop the preview."""
         if self._layer is not None:
             self._layer = None
+            self._release()
             self._clear()
 
     # ------------------------------------------------------------------ requests
@@ -120,31 +129,47 @@ class LiveFill(QObject):
     def _send(self) -> None:
         if self._in_flight is not None or not self._dirty or self._layer is None:
             return
-        job = self.window.make_job()
-        if job is None:
-            return
+        w = self.window
+        self._snapshot = w.document.freeze(LAYER_NAMES)
+        job = GenerationJob(photo=w.photo_snapshot(), mask=self._snapshot["mask"], sketch=self._snapshot["sketch"],
+                            colour=self._snapshot["colour"], seed=w.generate_panel.seed,
+                            document_token=w.document_token, live=True)
         self._dirty = False
-        self._in_flight = self.window.generation.request(dataclasses.replace(job, live=True))
+        self._in_flight = w.generation.request(job)
         self.requests += 1
+
+    def _release(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.release()
+            self._snapshot = None
 
     def _on_job_ended(self, job_id: int) -> None:
         if job_id == self._in_flight:
             self._in_flight = None
+            self._release()
             self._send()
 
     def _on_live_ready(self, request_id: int, job, result: np.ndarray, seconds: float) -> None:
         w = self.window
         if self._layer is None or job.document_token != w.document_token or result.shape != w.document.photo.shape:
             return
-        entry = Result.from_full(0, result, job.mask)
-        if entry is not None:
-            self._show(entry)
-            self.fills_shown += 1
-            self.shown.emit(request_id)
+        # The mask has not changed since the job was sent: a sketch or colour stroke
+        # leaves it alone, and anything else ends the stroke first.
+        if self._mask_box is None:
+            self._mask_box = w.document.content_box("mask")
+        if self._mask_box is None:
+            return
+        x0, y0, x1, y1 = self._mask_box
+        self._show(result[y0:y1, x0:x1], w.document.layers["mask"][y0:y1, x0:x1], x0, y0)
+        self.fills_shown += 1
+        self.shown.emit(request_id)
 
-    def _show(self, entry: Result) -> None:
-        rgba = np.dstack([entry.pixels, entry.mask.astype(np.uint8) * 255])
-        self.window.canvas.show_live_fill(rgba, entry.box[0], entry.box[1])
+    def _show_result(self, entry: Result) -> None:
+        self._show(entry.pixels, entry.mask, entry.box[0], entry.box[1])
+
+    def _show(self, pixels: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
+        rgba = np.dstack([pixels, mask.astype(np.uint8) * 255])
+        self.window.canvas.show_live_fill(rgba, x, y)
 
     def _on_busy(self, busy: bool) -> None:
         # The stroke's result came (or was cancelled or failed): the preview has served.
