@@ -36,7 +36,6 @@ class LiveFill(QObject):
         self._touched = False                # the stroke reached the erased region
         self._dirty = False                  # layers changed since the last request
         self._in_flight: int | None = None   # the live request the worker has
-        self._settling: int | None = None    # the stroke's final (normal) request
         self._snapshot = None                # the layers of the live job in flight
         self._mask_box = None                # the erased region's box, while the mask is unchanged
         self._document = None
@@ -61,6 +60,7 @@ class LiveFill(QObject):
         self.enabled = bool(on)
         if not on:
             self._layer = None
+            self._release()
             self._clear()
 
     # ------------------------------------------------------------------ stroke
@@ -69,7 +69,7 @@ class LiveFill(QObject):
         if self._document is not None:
             self._document.unsubscribe(self._on_changed)
         self._document = self.window.document
-        self._layer, self._in_flight, self._settling, self._mask_box = None, None, None, None
+        self._layer, self._in_flight, self._mask_box = None, None, None
         self._release()
         if self._document is not None:
             self._document.subscribe(self._on_changed)
@@ -112,10 +112,10 @@ class LiveFill(QObject):
         if not self._touched:
             self._clear()
             return False
-        self._settling = self.window.generate()
-        if self._settling is None:
+        if self.window.generate() is None:
             self._clear()
-        return self._settling is not None
+            return False
+        return True
 
     def stroke_cancelled(self) -> None:
         """The stroke was abandoned: drop the preview."""
@@ -174,7 +174,6 @@ class LiveFill(QObject):
     def _on_busy(self, busy: bool) -> None:
         # The stroke's result came (or was cancelled or failed): the preview has served.
         if not busy and self._layer is None:
-            self._settling = None
             self._clear()
 
     def _clear(self) -> None:
