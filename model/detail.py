@@ -14,12 +14,13 @@ import cv2
 import numpy as np
 
 CELLS = 32            # attention grid per crop side (CRA: 32×32 at the coarsest level)
-TOP_K = 3             # known cells each hole cell borrows from
+TOP_K = 2             # known cells each hole cell borrows from
 TEMPERATURE = 0.05    # softmax temperature on the normalised patch distance
 DISTANCE_WEIGHT = 0.5  # score penalty per crop side of distance: nearby texture is likelier
 NEAR_SOURCES = 0.3    # the nearest fraction of known cells sets the texture's typical strength ...
 MAX_STRENGTH = 1.6    # ... and a source stronger than this × that (lashes, hair strands, edges)
                       # is left out: transplanted, its structure would show as scratches
+CHUNK = 64            # hole cells combined at a time (bounds the memory of gathered windows)
 
 
 def _up(image: np.ndarray, side: int) -> np.ndarray:
@@ -30,9 +31,20 @@ def _down(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA)
 
 
+def upscale(lowres: np.ndarray, side: int, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    """Rows y0:y1, columns x0:x1 of `lowres` (n×n, float32) scaled up to side×side
+    by cubic interpolation, computing those pixels only."""
+    s = lowres.shape[0] / side
+    warp = np.array([[s, 0, (x0 + 0.5) * s - 0.5], [0, s, (y0 + 0.5) * s - 0.5]])
+    out = cv2.warpAffine(lowres, warp, (x1 - x0, y1 - y0), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
+                         borderMode=cv2.BORDER_REPLICATE)
+    return out.reshape(y1 - y0, x1 - x0, -1) if lowres.ndim == 3 else out
+
+
 def high_frequency(image: np.ndarray, native: int) -> np.ndarray:
     """What scaling `image` (square, float32) down to `native` and back up loses."""
-    return image - _up(_down(image, native), image.shape[0])
+    side = image.shape[0]
+    return image - upscale(_down(image, native), side, 0, side, 0, side)
 
 
 def _cell_features(lowres: np.ndarray, g: int) -> np.ndarray:
@@ -46,46 +58,44 @@ def _cell_features(lowres: np.ndarray, g: int) -> np.ndarray:
     return colours.reshape(g * g, -1)
 
 
-def _window_strength(residual: np.ndarray, ys: np.ndarray, xs: np.ndarray, span: int) -> np.ndarray:
-    """Mean |residual| (grey) of the span×span windows starting at (ys, xs)."""
-    grey = np.abs(residual).mean(-1)
-    integral = cv2.integral(grey)
-    total = (integral[ys + span, xs + span] - integral[ys, xs + span]
-             - integral[ys + span, xs] + integral[ys, xs])
-    return total / (span * span)
-
-
-def _window(size: int) -> np.ndarray:
-    """A periodic Hann window: copies of it `size // 2` apart sum to exactly 1."""
-    w = 0.5 - 0.5 * np.cos(2 * np.pi * (np.arange(size) + 0.5) / size)
-    return np.outer(w, w).astype(np.float32)[..., None]
+def _ramps(block: int, ramp: int) -> np.ndarray:
+    """A window `block + ramp` long, flat with linear ramps `ramp` long at both ends:
+    copies of it `block` apart sum to exactly 1 (so neighbouring cells blend)."""
+    t = np.arange(block + ramp, dtype=np.float32) + 0.5
+    w = np.minimum(1.0, np.minimum(t / ramp, (block + ramp - t) / ramp))
+    return np.outer(w, w)
 
 
 def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
-                       guard: np.ndarray | None = None, cells: int = CELLS) -> np.ndarray:
+                       guard: np.ndarray | None = None, cells: int = CELLS,
+                       lowres_photo: np.ndarray | None = None, into: np.ndarray | None = None) -> np.ndarray:
     """The high-frequency detail to add to an upscaled fill (S×S×3 float32, zero
     outside `hole`).
 
     photo: the crop at full resolution (S×S×3; what is under the hole is ignored).
     hole: S×S bool. lowres: the network-resolution composite of the crop (n×n×3:
     the photo's known pixels and the network's fill). guard: S×S float in [0, 1]
-    scaling the detail per pixel (0 near sketch lines), or None.
+    scaling the detail per pixel (0 near sketch lines), or None. lowres_photo: the
+    photo already scaled down to n×n (area averaging), if at hand. into: an S×S×3
+    float32 array to add the detail to (in place) and return instead.
     """
     side, native = hole.shape[0], lowres.shape[0]
-    out = np.zeros((side, side, 3), np.float32)
+    out = np.zeros((side, side, 3), np.float32) if into is None else into
     if side <= native or not hole.any():
         return out
     g = max(4, min(cells, native // 2))
     block = -(-side // g)                    # cell side at full resolution
-    # Each cell's detail is a window two cells wide centred on it (Hann-weighted, so
-    # neighbouring windows blend without a grid); `half` is its overhang per side.
-    half, span = block // 2, 2 * block
-    cell_hole = cv2.resize(cv2.copyMakeBorder(hole.astype(np.float32), 0, g * block - side, 0, g * block - side,
+    # Each cell's detail is a window a little wider than the cell, with ramps where
+    # neighbours overlap, so they blend without a grid.
+    ramp = max(1, block // 2)
+    half, span = ramp // 2, block + ramp
+    padded = g * block - side
+    cell_hole = cv2.resize(cv2.copyMakeBorder(hole.astype(np.float32), 0, padded, 0, padded,
                                               cv2.BORDER_CONSTANT, value=0), (g, g), interpolation=cv2.INTER_AREA) > 0
     # Sources: windows wholly inside the crop and clear of the hole by the cubic
     # kernel's reach (2 network pixels), where the residual is the photo's own.
     reach = 2 * -(-side // native)
-    rings = -(-(block // 2 + reach) // block)
+    rings = -(-(span - block + reach) // block)
     near = cv2.dilate(cell_hole.astype(np.uint8), np.ones((2 * rings + 1,) * 2, np.uint8)) > 0
     starts = np.arange(g) * block - half
     fits = (starts >= 0) & (starts + span <= side)
@@ -94,14 +104,18 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     sources = np.flatnonzero(known.ravel())
     if sources.size == 0:
         return out
-    residual = high_frequency(photo.astype(np.float32), native)
     yx = np.stack(np.divmod(np.arange(g * g), g), 1).astype(np.float32) / g
     spatial = np.sqrt(((yx[targets][:, None] - yx[sources][None]) ** 2).sum(-1))
-    strength = _window_strength(residual, starts[sources // g], starts[sources % g], span)
+    # Texture strength per cell (mean |Laplacian| of green, a cheap high-pass).
+    lap = np.abs(cv2.Laplacian(np.ascontiguousarray(photo[..., 1]), cv2.CV_32F, ksize=1))
+    strength = cv2.resize(cv2.copyMakeBorder(lap, 0, padded, 0, padded, cv2.BORDER_CONSTANT, value=0),
+                          (g, g), interpolation=cv2.INTER_AREA).ravel()[sources]
     nearest = spatial.min(0)
     typical = np.median(strength[nearest <= np.quantile(nearest, NEAR_SOURCES)])
     keep = strength <= MAX_STRENGTH * typical
     sources, spatial = sources[keep], spatial[:, keep]
+    if sources.size == 0:
+        return out
     feats = _cell_features(lowres.astype(np.float32), g)
     fh, fk = feats[targets], feats[sources]
     dist2 = np.maximum((fh * fh).sum(1)[:, None] + (fk * fk).sum(1)[None, :] - 2 * fh @ fk.T, 0) / feats.shape[1]
@@ -112,21 +126,42 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     weights = np.exp(top - top.max(1, keepdims=True))
     weights /= weights.sum(1, keepdims=True)
     # Averaging k unrelated textures lowers their contrast by √Σw²; undo that.
-    weights /= np.sqrt((weights ** 2).sum(1, keepdims=True))
-    window = _window(span)
-    acc = np.zeros((g * block + span, g * block + span, 3), np.float32)  # offset by `half`
-    for row, cell in enumerate(targets):
-        cy, cx = divmod(int(cell), g)
-        patch = np.zeros((span, span, 3), np.float32)
-        for j, w in zip(best[row], weights[row]):
-            sy, sx = divmod(int(sources[j]), g)
-            y, x = starts[sy], starts[sx]
-            patch += w * residual[y:y + span, x:x + span]
-        acc[cy * block:cy * block + span, cx * block:cx * block + span] += patch * window
-    scale = hole.astype(np.float32)
+    weights = (weights / np.sqrt((weights ** 2).sum(1, keepdims=True))).astype(np.float32)
+    window = _ramps(block, ramp)
+    if lowres_photo is None:
+        lowres_photo = _down(photo.astype(np.float32), native)
+    lowres_photo = np.asarray(lowres_photo, np.float32)
+    # The residual is computed for the windows borrowed from only.
+    used, slot = np.unique(best, return_inverse=True)
+    slot = slot.reshape(best.shape)
+    residual = np.empty((len(used), span, span, 3), np.float32)
+    for i, j in enumerate(used):
+        y, x = starts[sources[j] // g], starts[sources[j] % g]
+        np.subtract(photo[y:y + span, x:x + span], upscale(lowres_photo, side, y, y + span, x, x + span),
+                    out=residual[i], dtype=np.float32)
+    # Accumulated over the target cells' box only; acc[0, 0] is crop pixel (top, left).
+    cy0, cx0 = targets.min() // g, (targets % g).min()
+    cy1, cx1 = targets.max() // g + 1, (targets % g).max() + 1
+    top, left = cy0 * block - half, cx0 * block - half
+    acc = np.zeros(((cy1 - cy0) * block + span, (cx1 - cx0) * block + span, 3), np.float32)
+    flat = residual.reshape(len(used), -1)
+    for first in range(0, len(targets), CHUNK):
+        rows = slice(first, first + CHUNK)
+        # Each target's weighted sum of its sources, as one batched product.
+        patches = np.matmul(weights[rows][:, None, :], flat[slot[rows]])[:, 0].reshape(-1, span, span, 3)
+        patches *= window[..., None]
+        for cell, patch in zip(targets[rows], patches):
+            cy, cx = divmod(int(cell), g)
+            y, x = (cy - cy0) * block, (cx - cx0) * block
+            acc[y:y + span, x:x + span] += patch
+    # Into the crop, inside the hole only.
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + acc.shape[0], side), min(left + acc.shape[1], side)
+    scale = hole[y0:y1, x0:x1].astype(np.float32)
     if guard is not None:
-        scale *= guard
-    return acc[half:half + side, half:half + side] * scale[..., None]
+        scale *= guard[y0:y1, x0:x1]
+    out[y0:y1, x0:x1] += acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale[..., None]
+    return out
 
 
 def structure_guard(sketch: np.ndarray, scale: float) -> np.ndarray | None:

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import torch
 
-from .detail import aggregate_residual, structure_guard
+from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
@@ -385,34 +385,47 @@ def match_colour(output: np.ndarray, image: np.ndarray, mask: np.ndarray) -> np.
     return np.where(mask[..., None], output + offset, image)
 
 
-def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float,
-                  max_side: int = 1024) -> np.ndarray:
+def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float) -> np.ndarray:
     """`fill` (float32 RGB, same size as `photo`) shifted inside `hole` so it meets the
     photo at the hole's edge: on the rim (hole pixels beside known ones) the step
     between the mean of the known neighbours and the fill, smoothed along the rim
     (σ = `sigma` px, so the photo's texture does not streak in), is carried smoothly
-    into the hole. Only the hole's box (with a margin) is worked on."""
+    into the hole. The smooth field is built on a grid about σ px apart. `fill` is
+    changed in place and returned."""
     known = ~hole
     if not hole.any() or not known.any():
         return fill
-    ys, xs = np.nonzero(hole)
-    margin = int(3 * sigma) + 2
-    y0, y1 = max(ys.min() - margin, 0), min(ys.max() + margin + 1, hole.shape[0])
-    x0, x1 = max(xs.min() - margin, 0), min(xs.max() + margin + 1, hole.shape[1])
-    window = (slice(y0, y1), slice(x0, x1))
-    inside, outside = hole[window], known[window].astype(np.float32)
-    count = cv2.boxFilter(outside, -1, (3, 3), normalize=False)
-    total = cv2.boxFilter(photo[window].astype(np.float32) * outside[..., None], -1, (3, 3), normalize=False)
-    rim = inside & (count > 0)
-    if not rim.any():
+    rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
+    y0, y1 = max(rows[0] - 1, 0), min(rows[-1] + 2, hole.shape[0])
+    x0, x1 = max(cols[0] - 1, 0), min(cols[-1] + 2, hole.shape[1])
+    inside, outside = hole[y0:y1, x0:x1], known[y0:y1, x0:x1]
+    rim_y, rim_x = np.nonzero(inside & (cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0))
+    if rim_y.size == 0:
         return fill
-    step = (total / np.maximum(count, 1)[..., None] - fill[window]) * rim[..., None]
-    weight = cv2.GaussianBlur(rim.astype(np.float32), (0, 0), sigma)
-    step = cv2.GaussianBlur(step, (0, 0), sigma).reshape(step.shape) / np.maximum(weight, 1e-6)[..., None]
-    offset = fill_from_known(np.ascontiguousarray(step), rim, max_side)
-    out = fill.copy()
-    out[window] += offset * inside[..., None]
-    return out
+    h, w = inside.shape
+    total, count = np.zeros((rim_y.size, 3), np.float32), np.zeros(rim_y.size, np.float32)
+    for dy in (-1, 0, 1):  # the known 8-neighbours of each rim pixel
+        for dx in (-1, 0, 1):
+            ny, nx = np.clip(rim_y + dy, 0, h - 1), np.clip(rim_x + dx, 0, w - 1)
+            use = outside[ny, nx]
+            total += photo[y0 + ny, x0 + nx] * use[:, None]
+            count += use
+    step = total / np.maximum(count, 1)[:, None] - fill[y0 + rim_y, x0 + rim_x]
+    f = max(1, int(sigma))
+    ch, cw = -(-h // f), -(-w // f)
+    cell = (rim_y // f) * cw + rim_x // f
+    sums = np.stack([np.bincount(cell, step[:, c], ch * cw) for c in range(3)], -1).reshape(ch, cw, 3)
+    counts = np.bincount(cell, None, ch * cw).reshape(ch, cw).astype(np.float32)
+    # Smoothed along the rim (a normalised convolution), then carried inwards.
+    s = max(sigma / f, 0.5)
+    smooth = cv2.GaussianBlur(sums.astype(np.float32), (0, 0), s).reshape(ch, cw, 3)
+    weight = cv2.GaussianBlur(counts, (0, 0), s)
+    on_rim = counts > 0
+    offset = fill_from_known(smooth / np.maximum(weight, 1e-6)[..., None], on_rim)
+    if f > 1:
+        offset = cv2.resize(offset, (cw * f, ch * f), interpolation=cv2.INTER_LINEAR).reshape(ch * f, cw * f, 3)
+    fill[y0:y1, x0:x1] += offset[:h, :w] * inside[..., None]
+    return fill
 
 
 def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
@@ -427,9 +440,15 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ra
         fill = resize_image(output, crop.side) if crop.side != size else output
         return meet_the_edge(fill, photo_crop, hole, sigma=1.5)
     composite = match_colour(output, image, mask)
-    fill = meet_the_edge(resize_image(composite, crop.side), photo_crop, hole, sigma=max(1.5, scale / 2))
+    # Scaled up where it is written only: the hole's box.
+    rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    fill = np.zeros((crop.side, crop.side, 3), np.float32)
+    fill[y0:y1, x0:x1] = upscale(composite, crop.side, y0, y1, x0, x1)
+    fill = meet_the_edge(fill, photo_crop, hole, sigma=max(1.5, scale / 2))
     sketch = _cut(layers.sketch, crop, reflect=False) & hole if layers.sketch is not None else None
-    return fill + aggregate_residual(photo_crop, hole, composite, structure_guard(sketch, scale))
+    return aggregate_residual(photo_crop, hole, composite, structure_guard(sketch, scale),
+                              lowres_photo=image, into=fill)
 
 
 def paste_back(target: np.ndarray, original: np.ndarray, generated: np.ndarray,
@@ -483,7 +502,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         x1, y1 = min(crop.x + crop.side, width), min(crop.y + crop.side, height)
         generated = generated[y0 - crop.y:y1 - crop.y, x0 - crop.x:x1 - crop.x]
         # Only this crop's own regions: a neighbour cut by the crop edge is pasted by its own crop.
-        region_mask = np.isin(labels[y0:y1, x0:x1], crop.regions)
+        region_mask = (mask[y0:y1, x0:x1] if len(crop.regions) == len(stats) - 1
+                       else np.isin(labels[y0:y1, x0:x1], crop.regions))
         target = result[y0:y1, x0:x1]
         target[region_mask] = np.clip(np.rint(generated[region_mask]), 0, 255).astype(np.uint8)
     return result
