@@ -18,8 +18,10 @@ TOP_K = 2             # known cells each hole cell borrows from
 TEMPERATURE = 0.05    # softmax temperature on the normalised patch distance
 DISTANCE_WEIGHT = 0.5  # score penalty per crop side of distance: nearby texture is likelier
 NEAR_SOURCES = 0.3    # the nearest fraction of known cells sets the texture's typical strength ...
-MAX_STRENGTH = 1.6    # ... and a source stronger than this × that (lashes, hair strands, edges)
-                      # is left out: transplanted, its structure would show as scratches
+MAX_STRENGTH = 1.6    # ... and a source stronger than this × that on average (lashes, hair), or
+MAX_PEAK = 1.5        # with a peak this × the typical peak (a single strand or edge), is left out:
+                      # transplanted, its structure would show as scratches
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 CHUNK = 64            # hole cells combined at a time (bounds the memory of gathered windows)
 
 
@@ -106,13 +108,15 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
         return out
     yx = np.stack(np.divmod(np.arange(g * g), g), 1).astype(np.float32) / g
     spatial = np.sqrt(((yx[targets][:, None] - yx[sources][None]) ** 2).sum(-1))
-    # Texture strength per cell (mean |Laplacian| of green, a cheap high-pass).
-    lap = np.abs(cv2.Laplacian(np.ascontiguousarray(photo[..., 1]), cv2.CV_32F, ksize=1))
-    strength = cv2.resize(cv2.copyMakeBorder(lap, 0, padded, 0, padded, cv2.BORDER_CONSTANT, value=0),
-                          (g, g), interpolation=cv2.INTER_AREA).ravel()[sources]
+    # Texture strength per cell: mean and peak |Laplacian| of luma (a cheap high-pass).
+    luma = cv2.cvtColor(np.ascontiguousarray(photo), cv2.COLOR_RGB2GRAY)
+    lap = cv2.copyMakeBorder(np.abs(cv2.Laplacian(luma, cv2.CV_32F, ksize=1)), 0, padded, 0, padded,
+                             cv2.BORDER_CONSTANT, value=0)
+    mean = cv2.resize(lap, (g, g), interpolation=cv2.INTER_AREA).ravel()[sources]
+    peak = cv2.blur(lap, (3, 3)).reshape(g, block, g, block).max((1, 3)).ravel()[sources]
     nearest = spatial.min(0)
-    typical = np.median(strength[nearest <= np.quantile(nearest, NEAR_SOURCES)])
-    keep = strength <= MAX_STRENGTH * typical
+    close = nearest <= np.quantile(nearest, NEAR_SOURCES)
+    keep = (mean <= MAX_STRENGTH * np.median(mean[close])) & (peak <= MAX_PEAK * np.median(peak[close]))
     sources, spatial = sources[keep], spatial[:, keep]
     if sources.size == 0:
         return out
@@ -128,28 +132,29 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     # Averaging k unrelated textures lowers their contrast by √Σw²; undo that.
     weights = (weights / np.sqrt((weights ** 2).sum(1, keepdims=True))).astype(np.float32)
     window = _ramps(block, ramp)
+    # Detail is borrowed as luma only: skin grain is light and shade, and a source's own
+    # colour (a strand of hair beside the cheek) must not tint the fill.
     if lowres_photo is None:
         lowres_photo = _down(photo.astype(np.float32), native)
-    lowres_photo = np.asarray(lowres_photo, np.float32)
-    # The residual is computed for the windows borrowed from only.
+    lowres_luma = np.ascontiguousarray(np.asarray(lowres_photo, np.float32) @ LUMA)
     used, slot = np.unique(best, return_inverse=True)
     slot = slot.reshape(best.shape)
-    residual = np.empty((len(used), span, span, 3), np.float32)
+    residual = np.empty((len(used), span, span), np.float32)
     for i, j in enumerate(used):
         y, x = starts[sources[j] // g], starts[sources[j] % g]
-        np.subtract(photo[y:y + span, x:x + span], upscale(lowres_photo, side, y, y + span, x, x + span),
+        np.subtract(luma[y:y + span, x:x + span], upscale(lowres_luma, side, y, y + span, x, x + span),
                     out=residual[i], dtype=np.float32)
     # Accumulated over the target cells' box only; acc[0, 0] is crop pixel (top, left).
     cy0, cx0 = targets.min() // g, (targets % g).min()
     cy1, cx1 = targets.max() // g + 1, (targets % g).max() + 1
     top, left = cy0 * block - half, cx0 * block - half
-    acc = np.zeros(((cy1 - cy0) * block + span, (cx1 - cx0) * block + span, 3), np.float32)
+    acc = np.zeros(((cy1 - cy0) * block + span, (cx1 - cx0) * block + span), np.float32)
     flat = residual.reshape(len(used), -1)
     for first in range(0, len(targets), CHUNK):
         rows = slice(first, first + CHUNK)
         # Each target's weighted sum of its sources, as one batched product.
-        patches = np.matmul(weights[rows][:, None, :], flat[slot[rows]])[:, 0].reshape(-1, span, span, 3)
-        patches *= window[..., None]
+        patches = np.matmul(weights[rows][:, None, :], flat[slot[rows]])[:, 0].reshape(-1, span, span)
+        patches *= window
         for cell, patch in zip(targets[rows], patches):
             cy, cx = divmod(int(cell), g)
             y, x = (cy - cy0) * block, (cx - cx0) * block
@@ -160,7 +165,7 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     scale = hole[y0:y1, x0:x1].astype(np.float32)
     if guard is not None:
         scale *= guard[y0:y1, x0:x1]
-    out[y0:y1, x0:x1] += acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale[..., None]
+    out[y0:y1, x0:x1] += (acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale)[..., None]
     return out
 
 
