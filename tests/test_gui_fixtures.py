@@ -98,7 +98,10 @@ def make_window(qtbot, weights=None, photo: np.ndarray | None = None, wait_model
     from app.main_window import MainWindow
 
     window = MainWindow(weights=str(weights) if weights else None)
-    qtbot.addWidget(window)
+    # pytest-qt closes its widgets before fixtures are torn down: mark the work saved
+    # first, or a test that leaves it unsaved (and the dialogs answering Cancel) leaves
+    # the window open, and its inference thread is destroyed still running later.
+    qtbot.addWidget(window, before_close_func=finish)
     window.resize(1000, 700)
     window.show()
     qtbot.waitExposed(window)
