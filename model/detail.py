@@ -21,6 +21,7 @@ NEAR_SOURCES = 0.3    # the nearest fraction of known cells sets the texture's t
 MAX_STRENGTH = 1.6    # ... and a source stronger than this × that on average (lashes, hair), or
 MAX_PEAK = 1.5        # with a peak this × the typical peak (a single strand or edge), is left out:
                       # transplanted, its structure would show as scratches
+CLIP_SPREAD = 3.0     # detail is clipped to this many robust standard deviations of the sources'
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 CHUNK = 64            # hole cells combined at a time (bounds the memory of gathered windows)
 
@@ -95,8 +96,9 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     cell_hole = cv2.resize(cv2.copyMakeBorder(hole.astype(np.float32), 0, padded, 0, padded,
                                               cv2.BORDER_CONSTANT, value=0), (g, g), interpolation=cv2.INTER_AREA) > 0
     # Sources: windows wholly inside the crop and clear of the hole by the cubic
-    # kernel's reach (2 network pixels), where the residual is the photo's own.
-    reach = 2 * -(-side // native)
+    # kernel's reach (2 network pixels) beyond the network pixels the hole touches
+    # (greyed there), so the residual is the photo's own.
+    reach = 4 * -(-side // native)
     rings = -(-(span - block + reach) // block)
     near = cv2.dilate(cell_hole.astype(np.uint8), np.ones((2 * rings + 1,) * 2, np.uint8)) > 0
     starts = np.arange(g) * block - half
@@ -159,6 +161,10 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
             cy, cx = divmod(int(cell), g)
             y, x = (cy - cy0) * block, (cx - cx0) * block
             acc[y:y + span, x:x + span] += patch
+    # Rare strong spots (a highlight, a mole) would repeat wherever their window is
+    # borrowed: the detail is limited to a few times the borrowed texture's spread.
+    limit = CLIP_SPREAD * 1.4826 * float(np.median(np.abs(residual))) + 1e-3
+    np.clip(acc, -limit, limit, out=acc)
     # Into the crop, inside the hole only.
     y0, x0 = max(top, 0), max(left, 0)
     y1, x1 = min(top + acc.shape[0], side), min(left + acc.shape[1], side)
