@@ -125,3 +125,56 @@ def test_eval_command_writes_report_with_correct_telea_numbers(tmp_path, tiny_we
 def test_eval_missing_folder_is_one_line_error(tmp_path, tiny_weights, capsys):
     assert main(["eval", "--data", str(tmp_path / "nope"), "--weights", str(tiny_weights), "--out", str(tmp_path / "o")]) == 2
     assert "photo folder not found" in capsys.readouterr().err
+
+
+def test_portrait_holes_sit_on_the_face_and_irregular_masks_stay_in_its_frame(tmp_path):
+    import cv2
+
+    from model.portrait_eval import face_frame, irregular_mask, part_mask
+
+    face = (300, 200, 400, 400)
+    mouth = part_mask((1000, 1000, 3), face, "mouth")
+    ys, xs = np.nonzero(mouth)
+    assert 300 < xs.min() and xs.max() < 700 and 500 < ys.mean() < 600    # lower third, centred
+    left, right = part_mask((1000, 1000), face, "eye"), part_mask((1000, 1000), face, "eye", flip=True)
+    assert np.nonzero(left)[1].mean() < 500 < np.nonzero(right)[1].mean()
+    full = np.full((64, 64), 255, np.uint8)
+    cv2.imwrite(str(tmp_path / "m.png"), full)
+    hole = irregular_mask((1000, 1000), face, tmp_path / "m.png")
+    x0, y0, x1, y1 = face_frame((1000, 1000), face)
+    assert hole[y0:y1, x0:x1].all() and hole.sum() == (x1 - x0) * (y1 - y0)
+
+
+def test_photo_list_is_relative_to_the_data_folder(tmp_path):
+    from model.errors import ScfeganError
+    from model.portrait_eval import list_photos
+
+    (tmp_path / "a").mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a" / "x.png")
+    (tmp_path / "list.txt").write_text("# validation\na/x.png\n\n")
+    assert list_photos(tmp_path, tmp_path / "list.txt") == [tmp_path / "a" / "x.png"]
+    (tmp_path / "bad.txt").write_text("a/missing.png\n")
+    with pytest.raises(ScfeganError, match="not found"):
+        list_photos(tmp_path, tmp_path / "bad.txt")
+
+
+def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(tmp_path, tiny_weights):
+    from conftest import SHARED, require
+
+    photo = require(SHARED / "samples" / "cc0" / "interfaces_001.jpg")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "p.jpg").write_bytes(photo.read_bytes())
+    Image.fromarray(np.zeros((300, 300, 3), np.uint8)).save(data / "small.png")   # under 512 px: skipped
+    out = tmp_path / "report"
+    assert main(["eval", "--portrait", "--data", str(data), "--weights", str(tiny_weights), "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["mode"] == "portrait" and report["skipped"]["small"] == 1
+    assert report["kinds"] == {"mouth": 1, "eye": 1, "nose_mouth": 1}
+    for method in ("telea", "ours_unguided", "ours_guided"):
+        assert set(report["methods"][method]) >= {"hole_l1", "psnr", "ssim", "sharpness", "seam"}
+        assert report["methods"][method]["seam"]["p90"] >= report["methods"][method]["seam"]["median"]
+    assert report["seed_difference"] >= 0 and 0.8 < report["real_photo_seam"]["median"] < 1.2
+    grid = np.asarray(Image.open(out / "grid.png"))
+    assert grid.shape[0] > 3 * 100          # crops at 100 %: a mouth of a 420-px face is > 100 px
+    assert "sharpness median" in (out / "report.md").read_text()
