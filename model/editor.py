@@ -29,7 +29,8 @@ CONTEXT = 0.25          # context around a region, as a fraction of its extent, 
 MIN_CONTEXT_PX = 16     # ... and at least this many pixels
 FACE_MARGIN = 0.68      # a face box grows by this much (per side: half) to frame like the training crops:
                         # CelebA's aligned 178-px squares are 1.68× the Haar face width (median, measured)
-EDGE_REACH = 6.0        # the fill's step at the hole's rim fades over this many σ of its smoothing
+EDGE_REACH = 6.0        # the fill's step at the hole's rim fades over this many σ of its smoothing,
+EDGE_REACH_OF_HOLE = 0.15  # or this fraction of the hole's short side if longer
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
 
 
@@ -369,7 +370,7 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     photo at the hole's edge: on the rim (hole pixels beside known ones) the step
     between the mean of the known neighbours and the fill, smoothed along the rim
     (σ = `sigma` px, so the photo's texture does not streak in), is carried smoothly
-    into the hole, fading over EDGE_REACH·σ. The smooth field is built on a grid
+    into the hole, fading over EDGE_REACH·σ (or a fraction of the hole's size). The smooth field is built on a grid
     about σ px apart. `fill` is changed in place and returned."""
     known = ~hole
     if not hole.any() or not known.any():
@@ -404,7 +405,8 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     # The correction fades with the distance from the rim: deeper in, the network's
     # fill (the colour the guides asked for) is kept (measured: hole PSNR).
     distance = cv2.distanceTransform((~on_rim).astype(np.uint8), cv2.DIST_L2, 3) * f
-    offset *= np.exp(-distance / (EDGE_REACH * sigma))[..., None]
+    reach = max(EDGE_REACH * sigma, EDGE_REACH_OF_HOLE * min(h, w))
+    offset *= np.exp(-distance / reach)[..., None]
     if f > 1:
         offset = cv2.resize(offset, (cw * f, ch * f), interpolation=cv2.INTER_LINEAR).reshape(ch * f, cw * f, 3)
     fill[y0:y1, x0:x1] += offset[:h, :w] * inside[..., None]
