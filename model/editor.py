@@ -370,8 +370,8 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     photo at the hole's edge: on the rim (hole pixels beside known ones) the step
     between the mean of the known neighbours and the fill, smoothed along the rim
     (σ = `sigma` px, so the photo's texture does not streak in), is carried smoothly
-    into the hole, fading over EDGE_REACH·σ (or a fraction of the hole's size). The smooth field is built on a grid
-    about σ px apart. `fill` is changed in place and returned."""
+    into the hole, fading over EDGE_REACH·σ (or a fraction of the hole's size). The
+    field is built on a grid about σ px apart. `fill` is changed in place and returned."""
     known = ~hole
     if not hole.any() or not known.any():
         return fill

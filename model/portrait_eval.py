@@ -142,7 +142,8 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
                  ("eye", part_mask(truth.shape, face, "eye", flip=index % 2 == 1)),
                  ("nose_mouth", part_mask(truth.shape, face, "nose_mouth"))]
         if mask_files:
-            holes.append(("irregular", irregular_mask(truth.shape, face, mask_files[(index * MASK_STRIDE) % len(mask_files)])))
+            mask_path = mask_files[(index * MASK_STRIDE) % len(mask_files)]
+            holes.append(("irregular", irregular_mask(truth.shape, face, mask_path)))
         for kind, mask in holes:
             if not mask.any():
                 continue
