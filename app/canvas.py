@@ -170,9 +170,11 @@ class CanvasView(QGraphicsView):
             self._showing_result = True
         self._update_visibility()
 
-    def show_live_fill(self, rgba: np.ndarray | None, x: int = 0, y: int = 0) -> None:
-        """Show a live fill (box-sized RGBA, alpha = repainted) with its corner at image
-        point (x, y), in the editing view; None removes it."""
+    def show_live_fill(self, rgba: np.ndarray | None, x: float = 0, y: float = 0,
+                       scale: tuple[float, float] = (1.0, 1.0)) -> None:
+        """Show a live fill (RGBA, alpha = repainted) with its corner at image point
+        (x, y), enlarged by `scale` (a preview made on a reduced photo), in the editing
+        view; None removes it."""
         if self._live_item is None:
             return
         if rgba is None:
@@ -180,6 +182,8 @@ class CanvasView(QGraphicsView):
         else:
             self._live_item.setPixmap(QPixmap.fromImage(rgba_to_qimage(rgba)))
             self._live_item.setPos(x, y)
+            self._live_item.setTransform(QTransform.fromScale(*scale))
+            self._live_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self._update_visibility()
 
     @property

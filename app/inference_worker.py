@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .preview import Reducer, live_preview
+
 
 @dataclass(frozen=True, eq=False)
 class GenerationJob:
@@ -26,7 +28,8 @@ class GenerationJob:
     colour: np.ndarray | None  # uint8 H×W×4
     seed: int | None
     document_token: int = 0    # which document it was made from
-    live: bool = False         # a live-fill preview (not kept as a result)
+    live: bool = False         # a live-fill preview: comes back as a preview.LivePreview
+    scale: float = 1.0         # a live job's photo and layers are reduced by this first
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class InferenceWorker(QObject):
         super().__init__()
         self.net = None
         self.job_threads: list[int] = []     # thread ids jobs ran on (tests check this)
+        self._reducer = Reducer()
 
     def _report_warnings(self, caught) -> None:
         for w in caught:
@@ -144,9 +148,13 @@ class InferenceWorker(QObject):
                 warnings.simplefilter("always")
                 from model import EditLayers, edit_photo
 
-                layers = EditLayers(mask=_array(job.mask), sketch=_painted(_array(job.sketch)),
-                                    colour=_painted(_array(job.colour)))
-                result = edit_photo(self.net, job.photo, layers, seed=job.seed)
+                photo, mask, sketch, colour = job.photo, _array(job.mask), _array(job.sketch), _array(job.colour)
+                if job.live:
+                    photo, mask, sketch, colour = self._reducer.reduce(job.scale, photo, mask, sketch, colour)
+                layers = EditLayers(mask=mask, sketch=_painted(sketch), colour=_painted(colour))
+                result = edit_photo(self.net, photo, layers, seed=job.seed)
+                if job.live:
+                    result = live_preview(result, mask)
             self._report_warnings(caught)
         except Exception as e:  # noqa: BLE001
             self._log(e)

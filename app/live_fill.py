@@ -4,8 +4,10 @@ fill follows the pen, and the stroke's own result replaces it when the pen lifts
 Requests are paced by the worker, never by the pen: one live job at a time, and when
 it ends the next is sent with the layers as they are then (if they changed), so the
 GUI thread never waits and never queues stale work. A live job carries copy-on-write
-snapshots of the layers, copied by the worker, so sending one costs the GUI thread
-nothing whatever the photo's size. A live job is a preview: it is
+snapshots of the layers, copied by the worker, and comes back as the repainted box
+only, so sending and showing one cost the GUI thread nothing that grows with the
+photo. Where the erased region is much larger than the network's input, the preview
+is made on a reduced photo (the stroke's own result is always full size). A live job is a preview: it is
 not kept in the results, is dropped if anything newer was asked for, and a failure
 shows only through the stroke's own (normal) generation.
 """
@@ -16,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from .document import LAYER_NAMES
 from .inference_worker import GenerationJob
+from .preview import LivePreview, preview_scale
 from .results import Result
 
 LIVE_LAYERS = ("sketch", "colour")
@@ -130,10 +133,14 @@ class LiveFill(QObject):
         if self._in_flight is not None or not self._dirty or self._layer is None:
             return
         w = self.window
+        if self._mask_box is None:
+            self._mask_box = w.document.content_box("mask")
+        status = w.generation.status
+        scale = preview_scale(self._mask_box, status.info.native_size) if status and self._mask_box else 1.0
         self._snapshot = w.document.freeze(LAYER_NAMES)
         job = GenerationJob(photo=w.photo_snapshot(), mask=self._snapshot["mask"], sketch=self._snapshot["sketch"],
                             colour=self._snapshot["colour"], seed=w.generate_panel.seed,
-                            document_token=w.document_token, live=True)
+                            document_token=w.document_token, live=True, scale=scale)
         self._dirty = False
         self._in_flight = w.generation.request(job)
         self.requests += 1
@@ -149,27 +156,19 @@ class LiveFill(QObject):
             self._release()
             self._send()
 
-    def _on_live_ready(self, request_id: int, job, result: np.ndarray, seconds: float) -> None:
+    def _on_live_ready(self, request_id: int, job, preview: LivePreview | None, seconds: float) -> None:
         w = self.window
-        if self._layer is None or job.document_token != w.document_token or result.shape != w.document.photo.shape:
+        if self._layer is None or job.document_token != w.document_token or preview is None:
             return
-        # The mask has not changed since the job was sent: a sketch or colour stroke
-        # leaves it alone, and anything else ends the stroke first.
-        if self._mask_box is None:
-            self._mask_box = w.document.content_box("mask")
-        if self._mask_box is None:
-            return
-        x0, y0, x1, y1 = self._mask_box
-        self._show(result[y0:y1, x0:x1], w.document.layers["mask"][y0:y1, x0:x1], x0, y0)
+        x0, y0 = preview.box[:2]
+        fx, fy = w.document.width / preview.size[0], w.document.height / preview.size[1]
+        w.canvas.show_live_fill(preview.rgba, x0 * fx, y0 * fy, (fx, fy))
         self.fills_shown += 1
         self.shown.emit(request_id)
 
     def _show_result(self, entry: Result) -> None:
-        self._show(entry.pixels, entry.mask, entry.box[0], entry.box[1])
-
-    def _show(self, pixels: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
-        rgba = np.dstack([pixels, mask.astype(np.uint8) * 255])
-        self.window.canvas.show_live_fill(rgba, x, y)
+        rgba = np.dstack([entry.pixels, entry.mask.astype(np.uint8) * 255])
+        self.window.canvas.show_live_fill(rgba, entry.box[0], entry.box[1])
 
     def _on_busy(self, busy: bool) -> None:
         # The stroke's result came (or was cancelled or failed): the preview has served.

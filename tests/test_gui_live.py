@@ -177,3 +177,45 @@ def test_gc_guard_runs_a_full_collection_only_when_the_oldest_generation_grew(mo
         gc_guard._collect()
     assert fake.collections == [1, 1, 2]   # 250 promoted is not yet a quarter; 500 is
     assert gc_guard._promoted == 0 and gc_guard._long_lived == 1000 + 500 + 300 - 50
+
+
+def test_a_large_region_is_previewed_on_a_reduced_photo_and_placed_over_it(qtbot, data_dir, dialogs,  # noqa: F811
+                                                                           tiny_weights):
+    from test_gui_fixtures import sample_photo
+
+    w = make_window(qtbot, tiny_weights, photo=sample_photo(600, 800, seed=2))
+    w.document.layers["mask"][100:500, 200:600] = True   # 400 px: over three times the network's 128
+    w.document.changed("mask")
+    w.live_action.setChecked(True)
+    scales = []
+    request = w.generation.request
+    w.generation.request = lambda job: scales.append(job.scale) or request(job)
+    w.paint.set_tool("sketch")
+    press(qtbot, w, 250, 150)
+    move(qtbot, w, 450, 350)
+    qtbot.waitUntil(lambda: w.live.fills_shown >= 1, timeout=20000)
+    assert scales[0] == pytest.approx(128 / 400)
+    shown = w.canvas._live_item.sceneBoundingRect()
+    assert abs(shown.left() - 200) < 4 and abs(shown.top() - 100) < 4
+    assert abs(shown.right() - 600) < 4 and abs(shown.bottom() - 500) < 4
+    with qtbot.waitSignal(w.generation.result_ready, timeout=20000):
+        release(qtbot, w, 450, 350)
+    assert scales[-1] == 1.0 and w.results.current.box == (200, 100, 600, 500)   # the result is full size
+    finish(w)
+
+
+def test_reducing_keeps_thin_sketch_lines_and_the_region():
+    from app.preview import Reducer, live_preview
+
+    photo = np.zeros((400, 400, 3), np.uint8)
+    mask = np.zeros((400, 400), bool)
+    mask[100:300, 100:300] = True
+    sketch = np.zeros((400, 400), bool)
+    sketch[200, 120:280] = True                       # one pixel thin
+    small, small_mask, small_sketch, colour = Reducer().reduce(0.25, photo, mask, sketch, None)
+    assert small.shape == (100, 100, 3) and colour is None
+    assert small_mask[25:75, 25:75].all() and small_mask.sum() == 50 * 50
+    assert small_sketch[50, 31:69].all()
+    preview = live_preview(np.full((100, 100, 3), 9, np.uint8), small_mask)
+    assert preview.box == (25, 25, 75, 75) and preview.size == (100, 100)
+    assert (preview.rgba[..., 3] == 255).all() and (preview.rgba[..., :3] == 9).all()
