@@ -177,10 +177,10 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
 
 def structure_guard(sketch: np.ndarray, scale: float) -> np.ndarray | None:
     """Per-pixel weight of borrowed detail near sketch lines (S×S float, 0 on and next to
-    a line, 1 from 1.5 network pixels away), so detail never fights a line;
+    a line, 1 from a network pixel away), so detail never fights a line;
     None without lines."""
     if sketch is None or not sketch.any():
         return None
     distance = cv2.distanceTransform((~sketch.astype(bool)).astype(np.uint8), cv2.DIST_L2, 3)
-    near, far = scale / 2, 1.5 * scale
+    near, far = scale / 4, scale
     return np.clip((distance - near) / (far - near), 0, 1).astype(np.float32)

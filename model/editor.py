@@ -29,8 +29,8 @@ CONTEXT = 0.25          # context around a region, as a fraction of its extent, 
 MIN_CONTEXT_PX = 16     # ... and at least this many pixels
 FACE_MARGIN = 0.68      # a face box grows by this much (per side: half) to frame like the training crops:
                         # CelebA's aligned 178-px squares are 1.68× the Haar face width (median, measured)
-EDGE_REACH = 6.0        # the fill's step at the hole's rim fades over this many σ of its smoothing,
-EDGE_REACH_OF_HOLE = 0.15  # or this fraction of the hole's short side if longer
+EDGE_REACH = 6.0        # under colour strokes, the fill's step at the hole's rim fades over this
+EDGE_REACH_OF_HOLE = 0.15  # many σ of its smoothing, or this fraction of the hole's short side
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
 
 
@@ -365,13 +365,17 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
     return np.ascontiguousarray((raw + 1.0) * 127.5), image, mask, hole
 
 
-def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float) -> np.ndarray:
+def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float,
+                  painted: np.ndarray | None = None) -> np.ndarray:
     """`fill` (float32 RGB, same size as `photo`) shifted inside `hole` so it meets the
     photo at the hole's edge: on the rim (hole pixels beside known ones) the step
     between the mean of the known neighbours and the fill, smoothed along the rim
     (σ = `sigma` px, so the photo's texture does not streak in), is carried smoothly
-    into the hole, fading over EDGE_REACH·σ (or a fraction of the hole's size). The
-    field is built on a grid about σ px apart. `fill` is changed in place and returned."""
+    into the hole: all the way where no colour was painted (the fill takes the
+    photo's colour), fading over EDGE_REACH·σ (or a fraction of the hole's size)
+    under colour strokes (`painted`, bool like `hole`: the fill keeps the colour the
+    strokes asked for). The field is built on a grid about σ px apart. `fill` is
+    changed in place and returned."""
     known = ~hole
     if not hole.any() or not known.any():
         return fill
@@ -402,15 +406,26 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     weight = cv2.GaussianBlur(counts, (0, 0), s)
     on_rim = counts > 0
     offset = fill_from_known(smooth / np.maximum(weight, 1e-6)[..., None], on_rim)
-    # The correction fades with the distance from the rim: deeper in, the network's
-    # fill (the colour the guides asked for) is kept (measured: hole PSNR).
-    distance = cv2.distanceTransform((~on_rim).astype(np.uint8), cv2.DIST_L2, 3) * f
-    reach = max(EDGE_REACH * sigma, EDGE_REACH_OF_HOLE * min(h, w))
-    offset *= np.exp(-distance / reach)[..., None]
+    if painted is not None and painted[y0:y1, x0:x1].any():
+        # Under colour strokes the correction fades with the distance from the rim:
+        # deeper in, the colour the strokes asked for is kept (measured: hole PSNR).
+        distance = cv2.distanceTransform((~on_rim).astype(np.uint8), cv2.DIST_L2, 3) * f
+        reach = max(EDGE_REACH * sigma, EDGE_REACH_OF_HOLE * min(h, w))
+        cover = cv2.copyMakeBorder(painted[y0:y1, x0:x1].astype(np.float32), 0, ch * f - h, 0, cw * f - w,
+                                   cv2.BORDER_CONSTANT, value=0)
+        cover = cv2.resize(cover, (cw, ch), interpolation=cv2.INTER_AREA) if f > 1 else cover
+        offset *= (1 - cover * (1 - np.exp(-distance / reach)))[..., None]
     if f > 1:
         offset = cv2.resize(offset, (cw * f, ch * f), interpolation=cv2.INTER_LINEAR).reshape(ch * f, cw * f, 3)
     fill[y0:y1, x0:x1] += offset[:h, :w] * inside[..., None]
     return fill
+
+
+def _painted(layers: EditLayers, crop: Crop, hole: np.ndarray) -> np.ndarray | None:
+    """The crop's hole pixels under colour strokes, or None."""
+    if layers.colour is None:
+        return None
+    return (_cut(layers.colour[..., 3], crop, reflect=False) > 0) & hole
 
 
 def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
@@ -423,14 +438,14 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ra
     scale = crop.side / size
     if crop.side <= size:
         fill = resize_image(output, crop.side) if crop.side != size else output
-        return meet_the_edge(fill, photo_crop, hole, sigma=1.5)
+        return meet_the_edge(fill, photo_crop, hole, sigma=1.5, painted=_painted(layers, crop, hole))
     composite = np.where(mask[..., None], output, image)  # the network's fill, the photo's known pixels
     # Scaled up where it is written only: the hole's box.
     rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
     y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     fill = np.zeros((crop.side, crop.side, 3), np.float32)
     fill[y0:y1, x0:x1] = upscale(composite, crop.side, y0, y1, x0, x1)
-    fill = meet_the_edge(fill, photo_crop, hole, sigma=max(1.5, scale / 2))
+    fill = meet_the_edge(fill, photo_crop, hole, sigma=max(1.5, scale / 2), painted=_painted(layers, crop, hole))
     sketch = _cut(layers.sketch, crop, reflect=False) & hole if layers.sketch is not None else None
     return aggregate_residual(photo_crop, hole, composite, structure_guard(sketch, scale),
                               lowres_photo=image, into=fill)
