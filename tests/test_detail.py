@@ -75,7 +75,7 @@ def test_residual_detail_stays_in_the_hole_and_away_from_sketch_lines():
     guarded = aggregate_residual(truth, mask, lowres, structure_guard(sketch, 512 / 128))
     assert not guarded[255:258, 150:360].any()        # nothing borrowed on and beside the line
     near, far = np.abs(guarded[252:261, 150:360]).mean(), np.abs(guarded[200:220, 150:360]).mean()
-    assert near < 0.5 * far                           # and less within a network pixel of it
+    assert near < 0.6 * far                           # and less within a network pixel of it
     assert np.abs(guarded[mask & ~(np.abs(np.arange(512) - 256) < 12)[:, None]]).mean() > 0
 
 
