@@ -3,10 +3,10 @@
 GUI, CLI, evaluation and benchmarks all call `edit_photo`. It plans square crops
 around the edited regions (face-aware, at a zoom the model was trained for), scales
 each crop and its layers to the network's native size without losing thin lines or
-shrinking the mask, runs the generator, matches the fill's colour to the known
-pixels at the network's resolution, scales it back, adds the photo's own
-high-frequency detail (model.detail) and writes it inside the mask only, so every
-pixel outside the mask is bit-identical to the input.
+shrinking the mask, runs the generator, scales the fill back up, shifts it to meet
+the photo at the hole's rim (`meet_the_edge`), adds the photo's own high-frequency
+detail (model.detail) and writes it inside the mask only, so every pixel outside
+the mask is bit-identical to the input.
 """
 from __future__ import annotations
 
