@@ -122,6 +122,9 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     sources, spatial = sources[keep], spatial[:, keep]
     if sources.size == 0:
         return out
+    # Similarity: squared distance of normalised 3×3 cell patches (with raw colours a
+    # cosine is ~1 for any two skin cells), minus a penalty for distance; softmax over
+    # the top k with a temperature.
     feats = _cell_features(lowres.astype(np.float32), g)
     fh, fk = feats[targets], feats[sources]
     dist2 = np.maximum((fh * fh).sum(1)[:, None] + (fk * fk).sum(1)[None, :] - 2 * fh @ fk.T, 0) / feats.shape[1]
