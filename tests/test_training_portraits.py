@@ -188,3 +188,11 @@ def test_zoom_options_are_checked():
         TrainConfig(zoom_min=0.0).validate()
     with pytest.raises(ScfeganError, match="colour-rough"):
         TrainConfig(colour_rough=2.0).validate()
+
+
+def test_learning_rates_given_on_resume_take_effect(portraits, tmp_path):
+    train_run = Trainer(tmp_path / "run", TrainConfig(), tiny_zoom(portraits, steps=1), stream=io.StringIO())
+    train_run.run()
+    resumed = Trainer(tmp_path / "run", None, {"steps": 2, "lr_d": 4e-4}, resume=True, stream=io.StringIO())
+    assert [g["lr"] for g in resumed.opt_d.param_groups] == [4e-4]
+    assert [g["lr"] for g in resumed.opt_g.param_groups] == [1e-4]

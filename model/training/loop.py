@@ -210,6 +210,10 @@ class Trainer:
                 self.ema.load_state_dict(state["ema"] or state["generator"])
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
+            # The optimisers' saved state carries the old rates: --lr-g/--lr-d given on resume win.
+            for optimiser, rate in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+                for group in optimiser.param_groups:
+                    group["lr"] = rate
             if state.get("scaler_g"):
                 self.scaler_g.load_state_dict(state["scaler_g"])
                 self.scaler_d.load_state_dict(state["scaler_d"])
