@@ -74,6 +74,23 @@ def dialogs(monkeypatch):
     return recorder
 
 
+@pytest.fixture
+def photo_file(tmp_path):
+    """A 130×90 sample photo written as face.png."""
+    path = tmp_path / "face.png"
+    write_photo(path, sample_photo(90, 130, seed=3))
+    return path
+
+
+@pytest.fixture
+def window(qtbot, data_dir, dialogs, photo_file):
+    """A main window with `photo_file` open; closed (work marked saved) afterwards."""
+    w = make_window(qtbot)
+    assert w.open_path(str(photo_file))
+    yield w
+    finish(w)
+
+
 def sample_photo(height: int = 120, width: int = 160, seed: int = 0) -> np.ndarray:
     """A photo with gradients, noise and a few dark lines (so tracing finds edges)."""
     rng = np.random.default_rng(seed)

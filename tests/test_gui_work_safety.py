@@ -6,23 +6,8 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from test_gui_fixtures import (data_dir, dialogs, drag, finish, make_window, sample_photo,  # noqa: F401
-                               write_photo)
-
-
-@pytest.fixture
-def photo_file(tmp_path):
-    path = tmp_path / "face.png"
-    write_photo(path, sample_photo(90, 130, seed=3))
-    return path
-
-
-@pytest.fixture
-def window(qtbot, data_dir, dialogs, photo_file):  # noqa: F811
-    w = make_window(qtbot)
-    assert w.open_path(str(photo_file))
-    yield w
-    finish(w)
+from test_gui_fixtures import (data_dir, dialogs, drag, finish, make_window, photo_file,  # noqa: F401
+                               sample_photo, window, write_photo)
 
 
 def paint(qtbot, w):

@@ -143,17 +143,8 @@ class FaceDataset(Dataset):
 
         An unreadable photo is reported once and replaced by the next one.
         """
-        for attempt in range(len(self.photos)):
-            i = (index + attempt) % len(self.photos)
-            if i in self._bad:
-                continue
-            image = read_photo(self.photos[i])
-            if image is None or min(image.shape[:2]) < 8:
-                self._bad.add(i)
-                warnings.warn(f"skipping unreadable photo {self.photos[i]}")
-                continue
-            return self._with_guides(i, image)
-        raise ScfeganError("none of the photos can be read")
+        i, image = first_readable(self.photos, index, self._bad, 8)
+        return self._with_guides(i, image)
 
     def _with_guides(self, index: int, image: np.ndarray):
         cached = self._load_cache(index)
@@ -191,14 +182,40 @@ class FaceDataset(Dataset):
         path = self._cache_path(index)
         if path is None:
             return
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, box=np.array(box, np.int64), sketch=np.packbits(sketch), colour=colour)
-        try:
-            os.makedirs(path.parent, exist_ok=True)
-            atomic_write_bytes(path, buffer.getvalue())
-        except OSError as e:
-            warnings.warn(f"cannot write the guide cache ({e}); continuing without it")
+        if not write_cache_entry(path, box=np.array(box, np.int64), sketch=np.packbits(sketch), colour=colour):
             self.cache_dir = None
+
+
+def first_readable(photos: list[Path], index: int, bad: set[int], min_side: int) -> tuple[int, np.ndarray]:
+    """(index, RGB pixels) of the first photo from `index` on (wrapping round) that
+    decodes with both sides ≥ `min_side`. Others are added to `bad` (skipped from then
+    on; an undecodable one is reported once)."""
+    for attempt in range(len(photos)):
+        i = (index + attempt) % len(photos)
+        if i in bad:
+            continue
+        image = read_photo(photos[i])
+        if image is None or min(image.shape[:2]) < min_side:
+            bad.add(i)
+            if image is None:
+                warnings.warn(f"skipping unreadable photo {photos[i]}")
+            continue
+        return i, image
+    raise ScfeganError(f"none of the photos can be read at {min_side} px or more")
+
+
+def write_cache_entry(path: Path, **arrays) -> bool:
+    """Store arrays as a compressed .npz cache entry (atomically); False, with a
+    warning, when the cache cannot be written (training goes on without it)."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    try:
+        os.makedirs(path.parent, exist_ok=True)
+        atomic_write_bytes(path, buffer.getvalue())
+    except OSError as e:
+        warnings.warn(f"cannot write the training cache ({e}); continuing without it")
+        return False
+    return True
 
 
 def sample_key(key) -> tuple[int, int]:

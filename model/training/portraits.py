@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import warnings
 import zlib
 from pathlib import Path
 
@@ -29,9 +27,8 @@ from torch.utils.data import Dataset
 from ..errors import ScfeganError
 from ..faces import detect_faces
 from ..guides import extract_colour_map, extract_sketch
-from ..weights import atomic_write_bytes
 from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, build_sample,
-                      cut_square, list_photos, read_photo, sample_key)
+                      cut_square, first_readable, list_photos, sample_key, write_cache_entry)
 from .masks import FACE_PARTS, MaskSampler
 
 WHOLE_FACE_ODDS = 0.35     # share of samples framing the whole face (the editor's large edits)
@@ -166,19 +163,9 @@ class PortraitDataset(Dataset):
 
     def _photo(self, index: int):
         """(index used, RGB pixels, face frame, colour map) of a readable photo."""
-        for attempt in range(len(self.photos)):
-            i = (index + attempt) % len(self.photos)
-            if i in self._bad:
-                continue
-            image = read_photo(self.photos[i])
-            if image is None or min(image.shape[:2]) < self.size:
-                self._bad.add(i)
-                if image is None:
-                    warnings.warn(f"skipping unreadable photo {self.photos[i]}")
-                continue
-            frame, colour_map = self._prepared(i, image)
-            return i, image, frame, colour_map
-        raise ScfeganError(f"none of the photos can be read at {self.size} px or more")
+        i, image = first_readable(self.photos, index, self._bad, self.size)
+        frame, colour_map = self._prepared(i, image)
+        return i, image, frame, colour_map
 
     def _prepared(self, index: int, image: np.ndarray):
         path = self._cache_path(index)
@@ -209,14 +196,6 @@ class PortraitDataset(Dataset):
         return self.cache_dir / "portraits" / f"{digest:08x}-{path.stem[:40]}.npz"
 
     def _store(self, path: Path, face, colour_map: np.ndarray) -> None:
-        import io
-
-        buffer = io.BytesIO()
         meta = json.dumps({"face": [int(v) for v in face] if face is not None else None})
-        np.savez_compressed(buffer, meta=np.array(meta), colour=colour_map)
-        try:
-            os.makedirs(path.parent, exist_ok=True)
-            atomic_write_bytes(path, buffer.getvalue())
-        except OSError as e:
-            warnings.warn(f"cannot write the portrait cache ({e}); continuing without it")
+        if not write_cache_entry(path, meta=np.array(meta), colour=colour_map):
             self.cache_dir = None
