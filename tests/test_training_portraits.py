@@ -125,6 +125,17 @@ def test_diversity_hinge_rewards_different_fills_in_the_hole_only():
     assert diversity_hinge(a, inside, mask, 0.1) == 0
 
 
+def test_diversity_of_specks_alone_earns_nothing_when_pooled():
+    mask = torch.ones(1, 1, 16, 16)
+    a = torch.zeros(1, 3, 16, 16)
+    specks = a.clone()
+    specks[:, :, ::2, ::2] = 1.0
+    specks[:, :, 1::2, 1::2] = -1.0  # blocks of 2×2 average to 0
+    assert diversity_hinge(a, specks, mask, 0.1) == 0
+    assert diversity_hinge(a, specks, mask, 0.1, pool=2) == pytest.approx(0.1)
+    assert diversity_hinge(a, a + 0.5, mask, 0.1, pool=2) == 0
+
+
 def test_feature_matching_is_zero_for_equal_features_and_differentiable():
     real = [torch.randn(2, 4, 8, 8), torch.randn(2, 8, 4, 4)]
     fake = [r.clone().requires_grad_(True) for r in real]

@@ -46,6 +46,7 @@ from .vgg import load_vgg16_features
 # Options that fix the networks' shapes or the data: a resumed run may not change them.
 FIXED_ON_RESUME = ("size", "cnum", "d_cnum", "d_layers", "data", "seed", "val_percent", "crop", "sampling")
 PROGRESS_TERMS = ("g_total", "l1_hole", "d_total")
+DIVERSITY_BLOCKS = 32  # the diversity term compares fills as blocks of 1/32 of the side (8 px at 256)
 CELEBA_NAME = re.compile(r"^\d{6}(\D|$)")
 
 
@@ -284,7 +285,8 @@ class Trainer:
                     loss_g = loss_g + cfg.feature_match * fm
                     g_terms["feature_match"] = fm.detach()
                 if pairs:
-                    div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target)
+                    div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target,
+                                          pool=max(1, cfg.size // DIVERSITY_BLOCKS))
                     loss_g = loss_g + cfg.diversity * div
                     g_terms["diversity"] = div.detach()
                 g_terms["g_total"] = loss_g.detach()

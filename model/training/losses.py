@@ -125,9 +125,15 @@ def feature_matching(fake: list[torch.Tensor], real: list[torch.Tensor]) -> torc
     return sum(torch.mean(torch.abs(f.float() - r.float().detach())) for f, r in zip(fake, real)) / len(fake)
 
 
-def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tensor, target: float) -> torch.Tensor:
+def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tensor, target: float,
+                    pool: int = 1) -> torch.Tensor:
     """Mode seeking for pairs that differ only in their noise: per pair, the mean
-    |first − second| inside the hole, penalised where it falls short of `target`."""
+    |first − second| inside the hole, penalised where it falls short of `target`.
+    Compared as `pool`×`pool` block means: the sparse noise copied to the output as
+    specks is not a different fill, only a different layout is."""
+    if pool > 1:
+        first, second = F.avg_pool2d(first.float(), pool), F.avg_pool2d(second.float(), pool)
+        mask = (F.avg_pool2d(mask.float(), pool) > 0.5).float()
     area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0)
     distance = (torch.abs(first.float() - second.float()) * mask).sum(dim=(1, 2, 3)) / (area * first.shape[1])
     return torch.relu(target - distance).mean()
