@@ -108,7 +108,29 @@ def read_photo(path: Path) -> np.ndarray | None:
     return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-class FaceDataset(Dataset):
+class PhotoSamples(Dataset):
+    """What every training dataset of photos holds: the photos, the sample size, the
+    mask sampler, the seed its draws are keyed by, guide options, flipping, a cache
+    folder, and the photos found unreadable."""
+
+    def __init__(self, photos: list[Path], size: int, masks: MaskSampler, seed: int,
+                 cache_dir: str | Path | None, guides: GuideOptions, flip: bool):
+        self.photos = list(photos)
+        self.size, self.masks, self.seed = size, masks, seed
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.guides, self.flip = guides, flip
+        self._bad: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.photos)
+
+    def draw(self, key) -> tuple[int, int, np.random.Generator]:
+        """(photo index, draw, the sample's own random generator) of a dataset key."""
+        index, draw = sample_key(key)
+        return index, draw, np.random.default_rng([self.seed, index, draw + 1])  # entropy must be ≥ 0
+
+
+class FaceDataset(PhotoSamples):
     """Training or validation samples from a list of photos.
 
     An item key is `(photo index, draw)`: the draw (the epoch, in training) selects
@@ -121,18 +143,11 @@ class FaceDataset(Dataset):
     def __init__(self, photos: list[Path], size: int, masks: MaskSampler, seed: int = 0,
                  crop: str = "auto", cache_dir: str | Path | None = None,
                  guides: GuideOptions = GuideOptions(), flip: bool = True):
-        self.photos = list(photos)
-        self.size, self.masks, self.seed, self.crop = size, masks, seed, crop
-        self.cache_dir = Path(cache_dir) if cache_dir else None
-        self.guides, self.flip = guides, flip
-        self._bad: set[int] = set()
-
-    def __len__(self) -> int:
-        return len(self.photos)
+        super().__init__(photos, size, masks, seed, cache_dir, guides, flip)
+        self.crop = crop
 
     def __getitem__(self, key) -> dict[str, torch.Tensor]:
-        index, draw = sample_key(key)
-        rng = np.random.default_rng([self.seed, index, draw + 1])  # entropy must be ≥ 0
+        index, draw, rng = self.draw(key)
         face, sketch, colour = self.prepared(index)
         if self.flip and draw != VALIDATION_DRAW and rng.random() < 0.5:
             face, sketch, colour = face[:, ::-1], sketch[:, ::-1], colour[:, ::-1]

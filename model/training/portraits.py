@@ -22,13 +22,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from ..errors import ScfeganError
 from ..faces import detect_faces
 from ..guides import extract_colour_map, extract_sketch
-from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, build_sample,
-                      cut_square, first_readable, list_photos, sample_key, write_cache_entry)
+from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, PhotoSamples,
+                      build_sample, cut_square, first_readable, list_photos, write_cache_entry)
 from .masks import FACE_PARTS, MaskSampler
 
 WHOLE_FACE_ODDS = 0.35     # share of samples framing the whole face (the editor's large edits)
@@ -121,25 +120,18 @@ def parts_in_window(frame, window) -> dict[str, tuple[float, float, float]]:
     return parts
 
 
-class PortraitDataset(Dataset):
+class PortraitDataset(PhotoSamples):
     """Zoom-aware samples (see the module) from a list of portrait photos; items as
     `FaceDataset`'s. Photos smaller than the training size are skipped."""
 
     def __init__(self, photos: list[Path], size: int, masks: MaskSampler, seed: int = 0,
                  zoom_min: float = 0.25, cache_dir: str | Path | None = None,
                  guides: GuideOptions = GuideOptions(), flip: bool = True):
-        self.photos = list(photos)
-        self.size, self.masks, self.seed, self.zoom_min = size, masks, seed, zoom_min
-        self.cache_dir = Path(cache_dir) if cache_dir else None
-        self.guides, self.flip = guides, flip
-        self._bad: set[int] = set()
-
-    def __len__(self) -> int:
-        return len(self.photos)
+        super().__init__(photos, size, masks, seed, cache_dir, guides, flip)
+        self.zoom_min = zoom_min
 
     def __getitem__(self, key) -> dict[str, torch.Tensor]:
-        index, draw = sample_key(key)
-        rng = np.random.default_rng([self.seed, index, draw + 1])
+        index, draw, rng = self.draw(key)
         index, image, frame, colour_map = self._photo(index)
         window = sample_window(image.shape, frame, self.size, self.zoom_min, rng)
         face = cut_square(image, window, self.size)
