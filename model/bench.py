@@ -104,7 +104,7 @@ def _portrait(h: int, w: int) -> np.ndarray:
 
 
 def time_edit(net, h: int, w: int, repeats: int) -> tuple[float, float]:
-    """(median seconds of decode → crop → pack → infer → paste-back for a face-sized
+    """(median seconds of decode → crop → pack → infer → write-back for a face-sized
     edit on an h×w JPEG photo, median seconds of the decode alone)."""
     import io
 

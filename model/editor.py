@@ -451,29 +451,6 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ra
                               lowres_photo=image, into=fill)
 
 
-def paste_back(target: np.ndarray, original: np.ndarray, generated: np.ndarray,
-               paste: np.ndarray, hole: np.ndarray | None = None) -> None:
-    """Write `generated` (float RGB) into `target` inside `paste` only, shifted by its
-    colour offset from `original` on the known pixels (outside `hole`, default
-    `paste`) carried smoothly into the hole: the fill meets the photo at the edge
-    without a seam, and nothing under the hole (the content being replaced) shows
-    through. Pixels outside `paste` are not touched."""
-    if not paste.any():
-        return
-    known = ~(paste if hole is None else hole)
-    ys, xs = np.nonzero(paste)
-    # The offset field is needed around the pasted region only.
-    margin = max(8, (max(np.ptp(ys), np.ptp(xs)) + 1) // 4)
-    y0, y1 = max(ys.min() - margin, 0), min(ys.max() + margin + 1, paste.shape[0])
-    x0, x1 = max(xs.min() - margin, 0), min(xs.max() + margin + 1, paste.shape[1])
-    window = (slice(y0, y1), slice(x0, x1))
-    fill = generated[window].astype(np.float32)
-    if known[window].any():
-        fill += fill_from_known(original[window].astype(np.float32) - fill, known[window])
-    inside = paste[window]
-    target[window][inside] = np.clip(np.rint(fill[inside]), 0, 255).astype(np.uint8)
-
-
 def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
                faces: list[tuple[int, int, int, int]] | None = None) -> np.ndarray:
     """Edited copy of `photo` (H×W×3 uint8 RGB): the masked region repainted to follow
