@@ -1,6 +1,7 @@
 """Training runs end to end: learning, resume equivalence, logs, export, CLI (model/training/loop.py)."""
 from __future__ import annotations
 
+import copy
 import io
 import json
 
@@ -174,3 +175,17 @@ def test_export_matches_generator_output(faces, tmp_path):
     assert all(torch.equal(net.state_dict()[k], v) for k, v in ref.state_dict().items())
     with torch.no_grad():
         assert torch.allclose(net(x), ref(x), atol=1e-5)
+
+
+def test_without_adversarial_terms_the_discriminator_is_skipped(tmp_path):
+    # Nothing reads the discriminator: its step would be half the cost for nothing.
+    write_synthetic_faces(tmp_path / "four", 4, seed=2)
+    trainer = Trainer(tmp_path / "run", TrainConfig(), tiny(tmp_path / "four", batch_size=4, steps=20, lr_g=3e-3,
+                                                           adversarial=0.0, feature_match=0.0, ema_decay=0.0),
+                      stream=io.StringIO())
+    before = copy.deepcopy(trainer.discriminator.state_dict())
+    result = trainer.run()
+    assert state_equal(trainer.discriminator.state_dict(), before)
+    assert all("d_total" not in h for h in result.history)
+    g = np.array([h["g_total"] for h in result.history])
+    assert g[-5:].mean() < 0.8 * g[:5].mean()

@@ -243,7 +243,8 @@ class Trainer:
         return self._batches
 
     def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """One discriminator and one generator update; returns the detached loss terms."""
+        """One discriminator update (when a generator term reads it) and one generator
+        update; returns the detached loss terms."""
         place, dev = self.place, self.place.device
         pairs = self._diversity_pairs(batch)
         b = {k: v.to(dev, non_blocking=True) for k, v in batch.items()}
@@ -252,6 +253,9 @@ class Trainer:
         with place.autocast():
             output = self.g_train(pack_input(image, mask, sketch, colour, noise)).float()
         composite = output * mask + image * (1 - mask)
+
+        if not self.uses_discriminator:
+            return self._generator_step(output, composite, image, mask, sketch, colour, pairs)
 
         # Discriminator: real, fake and the penalty's interpolates in one forward pass.
         fake = composite.detach()
@@ -271,33 +275,44 @@ class Trainer:
         # Generator, against the updated discriminator (called unwrapped: it is frozen).
         self.discriminator.requires_grad_(False)
         try:
-            with place.autocast():
-                cfg = self.cfg
-                if cfg.feature_match:
-                    d_comp, fake_features = self.discriminator(composite, mask, sketch, colour, features=True)
-                    with torch.no_grad():
-                        _, real_features = self.discriminator(image, mask, sketch, colour, features=True)
-                else:
-                    d_comp = self.discriminator(composite, mask, sketch, colour)
-                loss_g, g_terms = self.g_loss(output, composite, image, mask, d_comp)
-                if cfg.feature_match:
-                    fm = feature_matching(fake_features, real_features)
-                    loss_g = loss_g + cfg.feature_match * fm
-                    g_terms["feature_match"] = fm.detach()
-                if pairs:
-                    div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target,
-                                          pool=max(1, cfg.size // DIVERSITY_BLOCKS))
-                    loss_g = loss_g + cfg.diversity * div
-                    g_terms["diversity"] = div.detach()
-                g_terms["g_total"] = loss_g.detach()
-            self.opt_g.zero_grad(set_to_none=True)
-            self.scaler_g.scale(loss_g).backward()
-            self.scaler_g.step(self.opt_g)
-            self.scaler_g.update()
+            return {**self._generator_step(output, composite, image, mask, sketch, colour, pairs), **d_terms}
         finally:
             self.discriminator.requires_grad_(True)
+
+    @property
+    def uses_discriminator(self) -> bool:
+        """Whether any generator term reads the discriminator; without one its step is skipped."""
+        return bool(self.cfg.adversarial or self.cfg.feature_match)
+
+    def _generator_step(self, output, composite, image, mask, sketch, colour, pairs) -> dict[str, torch.Tensor]:
+        """The generator's update on its losses; returns their detached values."""
+        with self.place.autocast():
+            cfg = self.cfg
+            if not self.uses_discriminator:
+                d_comp = composite.new_zeros(())
+            elif cfg.feature_match:
+                d_comp, fake_features = self.discriminator(composite, mask, sketch, colour, features=True)
+                with torch.no_grad():
+                    _, real_features = self.discriminator(image, mask, sketch, colour, features=True)
+            else:
+                d_comp = self.discriminator(composite, mask, sketch, colour)
+            loss_g, g_terms = self.g_loss(output, composite, image, mask, d_comp)
+            if cfg.feature_match:
+                fm = feature_matching(fake_features, real_features)
+                loss_g = loss_g + cfg.feature_match * fm
+                g_terms["feature_match"] = fm.detach()
+            if pairs:
+                div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target,
+                                      pool=max(1, cfg.size // DIVERSITY_BLOCKS))
+                loss_g = loss_g + cfg.diversity * div
+                g_terms["diversity"] = div.detach()
+            g_terms["g_total"] = loss_g.detach()
+        self.opt_g.zero_grad(set_to_none=True)
+        self.scaler_g.scale(loss_g).backward()
+        self.scaler_g.step(self.opt_g)
+        self.scaler_g.update()
         self._update_ema()
-        return {**g_terms, **d_terms}
+        return g_terms
 
     def _diversity_pairs(self, batch: dict[str, torch.Tensor]) -> int:
         """With --diversity, make the last quarter of the batch copies of the first
@@ -379,7 +394,7 @@ class Trainer:
                     for k, v in terms.items():
                         sums[k] = sums.get(k, 0.0) + v
                     counted += 1
-                    result.history.append({k: float(terms[k]) for k in ("g_total", "d_total", "l1_hole")})
+                    result.history.append({k: float(terms[k]) for k in ("g_total", "d_total", "l1_hole") if k in terms})
                     now = time.perf_counter()
                     progress.add(self.step, images_per_step, now - tick)
                     if place.is_main:
@@ -395,7 +410,7 @@ class Trainer:
                         if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
                             self.save()
                             saved_at = self.step
-                        shown = {k: float(terms[k]) for k in PROGRESS_TERMS}
+                        shown = {k: float(terms[k]) for k in PROGRESS_TERMS if k in terms}
                         progress.maybe_report(shown, force=self.step == cfg.steps)
                     tick = time.perf_counter()
                 if finished_epoch:
