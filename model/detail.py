@@ -184,6 +184,15 @@ def structure_guard(sketch: np.ndarray, scale: float) -> np.ndarray | None:
     None without lines."""
     if sketch is None or not sketch.any():
         return None
-    distance = cv2.distanceTransform((~sketch.astype(bool)).astype(np.uint8), cv2.DIST_L2, 3)
     near, far = scale / 4, scale
-    return np.clip((distance - near) / (far - near), 0, 1).astype(np.float32)
+    # Only pixels within `far` of a line are below 1: the distances are taken in the
+    # lines' box widened by that much, not over the whole crop.
+    rows, cols = np.flatnonzero(sketch.any(1)), np.flatnonzero(sketch.any(0))
+    reach = int(np.ceil(far)) + 1
+    y0, y1 = max(rows[0] - reach, 0), min(rows[-1] + 1 + reach, sketch.shape[0])
+    x0, x1 = max(cols[0] - reach, 0), min(cols[-1] + 1 + reach, sketch.shape[1])
+    lines = sketch[y0:y1, x0:x1].astype(bool)
+    distance = cv2.distanceTransform((~lines).astype(np.uint8), cv2.DIST_L2, 3)
+    guard = np.ones(sketch.shape, np.float32)
+    guard[y0:y1, x0:x1] = np.clip((distance - near) / (far - near), 0, 1)
+    return guard

@@ -320,7 +320,12 @@ def _network_input(photo_crop: np.ndarray, hole: np.ndarray, size: int) -> np.nd
     what is under the hole in it: erasing replaces."""
     side = hole.shape[0]
     if side > size:  # area averaging: hole pixels only reach cells the resized mask covers
-        return resize_image(np.where(hole[..., None], np.uint8(127), photo_crop), size).astype(np.float32)
+        grey = photo_crop.copy()
+        if hole.any():  # written within the hole's box only: the crop is mostly photo
+            rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
+            box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+            np.copyto(grey[box], np.uint8(127), where=hole[box][..., None])
+        return resize_image(grey, size).astype(np.float32)
     image = photo_crop.astype(np.float32)
     if side < size and hole.any() and not hole.all():
         # Cubic upscaling mixes each pixel with its neighbours: the hole is first filled

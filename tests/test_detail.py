@@ -79,6 +79,18 @@ def test_residual_detail_stays_in_the_hole_and_away_from_sketch_lines():
     assert np.abs(guarded[mask & ~(np.abs(np.arange(512) - 256) < 12)[:, None]]).mean() > 0
 
 
+def test_structure_guard_is_the_distance_ramp_from_the_lines_everywhere():
+    # Computed in the lines' box only; it must equal the ramp over the whole crop.
+    rng = np.random.default_rng(3)
+    sketch = np.zeros((300, 300), bool)
+    sketch[120:124, 90:200] = True
+    sketch[rng.integers(100, 180, 40), rng.integers(80, 220, 40)] = True
+    guard = structure_guard(sketch, 8.0)
+    distance = cv2.distanceTransform((~sketch).astype(np.uint8), cv2.DIST_L2, 3)
+    assert np.allclose(guard, np.clip((distance - 2.0) / 6.0, 0, 1), atol=1e-6)
+    assert structure_guard(np.zeros((50, 50), bool), 8.0) is None
+
+
 def test_no_detail_when_the_crop_is_not_scaled_up():
     truth, mask = textured(128), ellipse(128, (64, 64), (30, 20))
     assert not aggregate_residual(truth, mask, truth.astype(np.float32)).any()
