@@ -179,12 +179,13 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
 
 
 def structure_guard(sketch: np.ndarray, scale: float) -> np.ndarray | None:
-    """Per-pixel weight of borrowed detail near sketch lines (S×S float, 0 on and next to
-    a line, 1 from a network pixel away), so detail never fights a line;
-    None without lines."""
+    """Per-pixel weight of borrowed detail near sketch lines (S×S float, 0 on a line,
+    rising to 1 half a network pixel (`scale` px) away), so detail never fights a line;
+    None without lines. (A wider margin, a whole network pixel, left guided fills with
+    less detail than unguided ones: sharpness 0.52 vs 0.62 on portraits.)"""
     if sketch is None or not sketch.any():
         return None
-    near, far = scale / 4, scale
+    near, far = 0.0, scale / 2
     # Only pixels within `far` of a line are below 1: the distances are taken in the
     # lines' box widened by that much, not over the whole crop.
     rows, cols = np.flatnonzero(sketch.any(1)), np.flatnonzero(sketch.any(0))
