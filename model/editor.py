@@ -92,10 +92,11 @@ def label_regions(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Labelled within the mask's bounding box only (a small edit on a 24 MP photo stays
     cheap); stats are in photo coordinates."""
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    rows = np.flatnonzero(mask.any(axis=1))
     labels = np.zeros(mask.shape, np.int32)
     if rows.size == 0:
         return labels, np.zeros((1, 5), np.int32)
+    cols = np.flatnonzero(mask[rows[0]:rows[-1] + 1].any(axis=0))  # the rows that hold it only
     y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     count, inner, stats, _ = cv2.connectedComponentsWithStats(
         np.ascontiguousarray(mask[y0:y1, x0:x1], dtype=np.uint8), connectivity=8)
@@ -468,7 +469,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
     height, width = photo.shape[:2]
     layers.check(height, width)
-    mask = layers.mask.astype(bool)
+    mask = layers.mask.astype(bool, copy=False)
     result = photo.copy()
     if not mask.any():
         return result
