@@ -1,6 +1,7 @@
 """The editor API: size kept, outside-mask pixels identical, crops, layer scaling."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -149,7 +150,36 @@ def test_packed_input_follows_layers(net):
     assert x[4:7][:, ~m].abs().sum() == 0                        # colour outside: 0
     reds = (x[4:7] == torch.tensor([1.0, -1.0, -1.0])[:, None, None]).all(0)
     blacks = (x[4:7] == -1).all(0)
-    assert reds.any() and (reds | blacks)[m].all()               # inside: strokes or black
+    # The network's mask is a pixel wider than the hole; with strokes painted, that
+    # ring carries the photo's own colours, the hole itself strokes or black.
+    inner = (-torch.nn.functional.max_pool2d(-m[None, None].float(), 3, 1, 1))[0, 0].bool()
+    ring = m & ~inner
+    assert reds.any() and (reds | blacks)[inner].all()
+    assert not blacks[ring].any() and not reds[ring].any()
+
+
+
+def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
+    seen = {}
+    hook = net.register_forward_pre_hook(lambda m, args: seen.__setitem__("x", args[0][0].clone()))
+    img = np.empty((512, 512, 3), np.uint8)
+    img[:] = (60, 120, 200)
+    mask = box_mask(512, 512, (128, 128, 384, 384))
+    colour = np.zeros((512, 512, 4), np.uint8)
+    colour[200:300, 200:300] = (255, 0, 0, 255)
+    edit_photo(net, img, EditLayers(mask, None, colour), faces=[])
+    hook.remove()
+    x = seen["x"]
+    m = x[7].bool()
+    inner = (-torch.nn.functional.max_pool2d(-m[None, None].float(), 3, 1, 1))[0, 0].bool()
+    ring = (m & ~inner).numpy()
+    assert ring.any()
+    assert np.allclose(x[4:7].permute(1, 2, 0).numpy()[ring], np.array([60, 120, 200]) / 127.5 - 1, atol=1e-5)
+    without = {}
+    hook = net.register_forward_pre_hook(lambda m, args: without.__setitem__("x", args[0][0].clone()))
+    edit_photo(net, img, EditLayers(mask), faces=[])   # nothing painted: black (none) all over
+    hook.remove()
+    assert (without["x"][4:7][:, m] == -1).all() and torch.equal(without["x"][7], x[7])
     noise = x[8]
     assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
     assert 0.05 < noise[m].mean() < 0.3                          # the demo's ~16 % density
