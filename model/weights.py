@@ -79,13 +79,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 
 def save_weights(path: str | os.PathLike, state_dict: dict[str, torch.Tensor],
-                 info: WeightsInfo | dict[str, str]) -> None:
-    """Write a weights file atomically. `info` may be a WeightsInfo or raw metadata."""
+                 info: WeightsInfo | dict[str, str], half: bool = False) -> None:
+    """Write a weights file atomically. `info` may be a WeightsInfo or raw metadata.
+    With `half`, tensors are stored as float16 (half the file; loading gives float32)."""
     from safetensors.torch import save
 
     meta = info.to_metadata() if isinstance(info, WeightsInfo) else {
         "format": FORMAT, **{str(k): str(v) for k, v in info.items()}}
-    tensors = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in state_dict.items()}
+    dtype = torch.float16 if half else torch.float32
+    tensors = {k: v.detach().to("cpu", dtype).contiguous() for k, v in state_dict.items()}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, save(tensors, metadata=meta))
 
@@ -111,4 +113,5 @@ def read_weights(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], Weig
         state = load(data)
     except (SafetensorError, ValueError, UnicodeDecodeError, AttributeError) as e:
         raise WeightsError(f"{name}: corrupt or truncated weights file ({str(e).splitlines()[0]})") from None
+    state = {k: v.float() if v.dtype == torch.float16 else v for k, v in state.items()}
     return state, WeightsInfo.from_metadata(meta, name)

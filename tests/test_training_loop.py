@@ -175,6 +175,14 @@ def test_export_matches_generator_output(faces, tmp_path):
     assert all(torch.equal(net.state_dict()[k], v) for k, v in ref.state_dict().items())
     with torch.no_grad():
         assert torch.allclose(net(x), ref(x), atol=1e-5)
+    # Half-precision storage: half the file, float32 on loading, the same fill within rounding.
+    export_run(tmp_path / "run", tmp_path / "half.safetensors", use_ema=False, half=True)
+    full, half = (tmp_path / "raw.safetensors").stat().st_size, (tmp_path / "half.safetensors").stat().st_size
+    assert half < 0.6 * full
+    net16 = load_generator(tmp_path / "half.safetensors")
+    assert all(v.dtype == torch.float32 for v in net16.state_dict().values() if v.is_floating_point())
+    with torch.no_grad():
+        assert torch.allclose(net16(x), ref(x), atol=1e-2) and not torch.equal(net16(x), ref(x))
 
 
 def test_without_adversarial_terms_the_discriminator_is_skipped(tmp_path):

@@ -62,6 +62,8 @@ def register(subparsers) -> None:
     e.add_argument("dst", metavar="DST", help="weights file to write (.safetensors)")
     e.add_argument("--licence", help="licence note to store (default: from the training data)")
     e.add_argument("--raw", action="store_true", help="export the last weights, not their running average")
+    e.add_argument("--half", action="store_true",
+                   help="store the weights as float16: half the file, loaded as float32")
     e.set_defaults(func=run_export)
 
 
@@ -85,7 +87,7 @@ def run_export(args) -> int:
     """The `export` sub-command."""
     from .export import export_run
 
-    info = export_run(args.run, args.dst, licence=args.licence, use_ema=not args.raw)
+    info = export_run(args.run, args.dst, licence=args.licence, use_ema=not args.raw, half=args.half)
     print(f"wrote {args.dst}: width {info.cnum}, {info.native_size}px, {info.extra['steps']} steps "
           f"({info.extra['weights_kind']} weights)")
     return 0

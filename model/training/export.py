@@ -16,8 +16,9 @@ OTHER_LICENCE = "Trained on user-supplied photos: the weights carry the licence 
 
 
 def export_run(run_dir: str | os.PathLike, dst: str | os.PathLike, licence: str | None = None,
-               use_ema: bool = True) -> WeightsInfo:
-    """Write the run's generator (its weight average if kept) as a weights file at `dst`."""
+               use_ema: bool = True, half: bool = False) -> WeightsInfo:
+    """Write the run's generator (its weight average if kept) as a weights file at `dst`
+    (float16 tensors with `half`)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ScfeganError(f"no training run at {run_dir}")
@@ -40,5 +41,5 @@ def export_run(run_dir: str | os.PathLike, dst: str | os.PathLike, licence: str 
     )
     if data.get("zoom_range"):  # the editor crops no tighter than the model was trained on
         info.extra["zoom_range"] = json.dumps(data["zoom_range"])
-    save_weights(dst, weights, info)
+    save_weights(dst, weights, info, half=half)
     return info
