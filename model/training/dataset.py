@@ -241,9 +241,9 @@ def sample_key(key) -> tuple[int, int]:
 
 def roughen_colour(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A colour map as a user's rough stroke would give it: blurred over a few
-    percent of the side, each channel's gain and offset jittered (uint8 in, uint8 out)."""
+    percent of the side (1–5 %), each channel's gain and offset jittered (uint8 in, uint8 out)."""
     size = colour.shape[0]
-    sigma = rng.uniform(0.005, 0.03) * size
+    sigma = rng.uniform(0.01, 0.05) * size
     rough = cv2.GaussianBlur(colour.astype(np.float32), (0, 0), sigma)
     gain = 1.0 + rng.normal(0.0, 0.08, 3)
     offset = rng.normal(0.0, 8.0, 3)
