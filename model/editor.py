@@ -339,7 +339,8 @@ def _network_input(photo_crop: np.ndarray, hole: np.ndarray, size: int) -> np.nd
 
 def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator):
     """Run the network on one crop → (its output at the network's size, float32 RGB
-    0..255; the input image; the mask as the network saw it; the crop's hole)."""
+    0..255; the input image; the hole at the network's size (the network's own mask is a
+    pixel wider); the crop's hole)."""
     info = net.info
     size = info.native_size
     hole = _cut(layers.mask, crop, reflect=True).astype(bool)  # mirrored with the photo
