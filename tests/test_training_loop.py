@@ -18,7 +18,7 @@ from model.training.checkpoint import checkpoint_path, load_checkpoint
 from model.training.cli import main as cli_main
 from model.training.config import TrainConfig
 from model.training.dataset import collate
-from model.metrics import hole_l1, hole_psnr
+from model.metrics import hole_l1, hole_psnr, sharpness_ratio
 from model.training.evaluation import generator_scores, score_images, telea_scores
 from model.training.export import CELEBA_LICENCE, OTHER_LICENCE, export_run
 from model.training.loop import Trainer, looks_like_celeba, train
@@ -150,6 +150,9 @@ def test_scores_average_the_shared_metrics():
     assert scores.hole_l1 == pytest.approx(np.mean([hole_l1(truths[i], results[i], holes[i]) for i in (0, 1)]))
     assert scores.psnr == pytest.approx(np.mean([hole_psnr(truths[i], results[i], holes[i]) for i in (0, 1)]))
     assert score_images(truths, truths, holes).psnr == 100.0  # exact fills are capped, not infinite
+    assert scores.sharpness == pytest.approx(np.median([sharpness_ratio(truths[i], results[i], holes[i])
+                                                         for i in (0, 1)]))
+    assert score_images(truths, truths, holes).sharpness == 1.0
 
 
 def test_telea_baseline_scores_cv2_inpaint():

@@ -1,5 +1,5 @@
-"""Validation scores: hole L1 and hole PSNR of the generator and of OpenCV's Telea
-inpainting (the baseline to beat) on the same photos and masks.
+"""Validation scores: hole L1, hole PSNR and sharpness of the generator and of OpenCV's
+Telea inpainting (the baseline to beat) on the same photos and masks.
 
 Results are compared as the user gets them: composited (outside the hole = photo) and
 quantised to 8 bits, with the measures of model.metrics, so the numbers are the ones
@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import torch
 
-from ..metrics import hole_l1, hole_psnr
+from ..metrics import hole_l1, hole_psnr, sharpness_ratio
 from ..packing import pack_input
 
 PSNR_CAP = 100.0  # dB, standing in for an exact fill (infinite PSNR) in averages
@@ -23,11 +23,13 @@ TELEA_RADIUS = 3
 
 @dataclass(frozen=True)
 class Scores:
-    """Mean hole L1 (0..1 scale) and hole PSNR (dB) over a set of images."""
+    """Mean hole L1 (0..1 scale) and hole PSNR (dB) over a set of images, and the median
+    sharpness ratio (hole detail over the photo's: PSNR alone rewards a blur)."""
 
     hole_l1: float
     psnr: float
     images: int
+    sharpness: float = math.nan
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
@@ -36,15 +38,19 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 
 
 def score_images(truths: np.ndarray, results: np.ndarray, holes: np.ndarray) -> Scores:
-    """Average hole L1 and hole PSNR of uint8 results against truths (N×H×W×3, holes N×H×W)."""
-    l1, psnr = [], []
+    """Average hole L1 and hole PSNR, median sharpness ratio, of uint8 results against
+    truths (N×H×W×3, holes N×H×W)."""
+    l1, psnr, sharp = [], [], []
     for truth, result, hole in zip(truths, results, holes):
         if hole.any():
             l1.append(hole_l1(truth, result, hole))
             psnr.append(min(hole_psnr(truth, result, hole), PSNR_CAP))
+            sharp.append(sharpness_ratio(truth, result, hole))
     if not l1:
         return Scores(math.nan, math.nan, 0)
-    return Scores(float(np.mean(l1)), float(np.mean(psnr)), len(l1))
+    sharp = [v for v in sharp if math.isfinite(v)]
+    return Scores(float(np.mean(l1)), float(np.mean(psnr)), len(l1),
+                  float(np.median(sharp)) if sharp else math.nan)
 
 
 def _holes(batch: dict[str, torch.Tensor]) -> np.ndarray:

@@ -356,10 +356,10 @@ class Trainer:
         with self.place.autocast():
             guided = generator_scores(net, self._val_batches, dev, guided=True)
             blind = generator_scores(net, self._val_batches, dev, guided=False)
-        return {"hole_l1": guided.hole_l1, "psnr": guided.psnr,
-                "blind_hole_l1": blind.hole_l1, "blind_psnr": blind.psnr,
+        return {"hole_l1": guided.hole_l1, "psnr": guided.psnr, "sharpness": guided.sharpness,
+                "blind_hole_l1": blind.hole_l1, "blind_psnr": blind.psnr, "blind_sharpness": blind.sharpness,
                 "telea_hole_l1": self._telea.hole_l1, "telea_psnr": self._telea.psnr,
-                "images": guided.images}
+                "telea_sharpness": self._telea.sharpness, "images": guided.images}
 
     # ------------------------------------------------------------------ the run
 
@@ -454,8 +454,9 @@ class Trainer:
         self.monitor.scalars(self.step, {k: v for k, v in scores.items() if k != "images"}, "val/")
         progress.message(
             f"validation at step {self.step} ({scores['images']} photos): hole L1 {scores['hole_l1']:.4f}, "
-            f"hole PSNR {scores['psnr']:.2f} dB with guides; without guides {scores['blind_hole_l1']:.4f}, "
-            f"{scores['blind_psnr']:.2f} dB; Telea {scores['telea_hole_l1']:.4f}, {scores['telea_psnr']:.2f} dB "
+            f"hole PSNR {scores['psnr']:.2f} dB, sharpness {scores['sharpness']:.2f} with guides; without guides "
+            f"{scores['blind_hole_l1']:.4f}, {scores['blind_psnr']:.2f} dB, {scores['blind_sharpness']:.2f}; "
+            f"Telea {scores['telea_hole_l1']:.4f}, {scores['telea_psnr']:.2f} dB, {scores['telea_sharpness']:.2f} "
             f"({time.perf_counter() - started:.1f}s)")
 
 
