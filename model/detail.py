@@ -18,9 +18,10 @@ TOP_K = 2             # known cells each hole cell borrows from
 TEMPERATURE = 0.05    # softmax temperature on the normalised patch distance
 DISTANCE_WEIGHT = 0.5  # score penalty per crop side of distance: nearby texture is likelier
 NEAR_SOURCES = 0.3    # the nearest fraction of known cells sets the texture's typical strength ...
-MAX_STRENGTH = 1.6    # ... and a source stronger than this × that on average (lashes, hair), or
-MAX_PEAK = 1.5        # with a peak this × the typical peak (a single strand or edge), is left out:
-                      # transplanted, its structure would show as scratches
+MAX_STRENGTH = 2.5    # ... and a source stronger than this × that on average (lashes, hair), or
+MAX_PEAK = 2.5        # with a peak this × the typical peak (a single strand or edge), or
+MAX_COHERENCE = 0.5   # more oriented than this (strands, stubble, frames: see _coherence), is
+                      # left out: transplanted, its structure would show as scratches
 CLIP_SPREAD = 3.0     # detail is clipped to this many robust standard deviations of the sources'
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 CHUNK = 64            # hole cells combined at a time (bounds the memory of gathered windows)
@@ -110,15 +111,30 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
         return out
     yx = np.stack(np.divmod(np.arange(g * g), g), 1).astype(np.float32) / g
     spatial = np.sqrt(((yx[targets][:, None] - yx[sources][None]) ** 2).sum(-1))
-    # Texture strength per cell: mean and peak |Laplacian| of luma (a cheap high-pass).
+    # What is borrowed is the photo's own residual: its luma minus that luma scaled to the
+    # network's size and back (as the fill was). Texture strength per cell is measured on
+    # that same residual: mean and peak |residual| (a strand or a frame edge shows there
+    # at full strength, where a 3×3 Laplacian mostly sees pixel noise).
+    if lowres_photo is None:
+        lowres_photo = _down(photo.astype(np.float32), native)
+    lowres_luma = np.ascontiguousarray(np.asarray(lowres_photo, np.float32) @ LUMA)
     luma = cv2.cvtColor(np.ascontiguousarray(photo), cv2.COLOR_RGB2GRAY)
-    lap = cv2.copyMakeBorder(np.abs(cv2.Laplacian(luma, cv2.CV_32F, ksize=1)), 0, padded, 0, padded,
-                             cv2.BORDER_CONSTANT, value=0)
-    mean = cv2.resize(lap, (g, g), interpolation=cv2.INTER_AREA).ravel()[sources]
-    peak = cv2.blur(lap, (3, 3)).reshape(g, block, g, block).max((1, 3)).ravel()[sources]
+    detail = np.subtract(luma, upscale(lowres_luma, side, 0, side, 0, side), dtype=np.float32)
+    strength = cv2.copyMakeBorder(np.abs(detail), 0, padded, 0, padded, cv2.BORDER_CONSTANT, value=0)
+    mean = cv2.resize(strength, (g, g), interpolation=cv2.INTER_AREA)
+    peak = cv2.blur(strength, (3, 3)).reshape(g, block, g, block).max((1, 3))
     nearest = spatial.min(0)
     close = nearest <= np.quantile(nearest, NEAR_SOURCES)
-    keep = (mean <= MAX_STRENGTH * np.median(mean[close])) & (peak <= MAX_PEAK * np.median(peak[close]))
+    typical_mean, typical_peak = np.median(mean.ravel()[sources][close]), np.median(peak.ravel()[sources][close])
+    # A source window reaches half a ramp into its neighbour cells: it is judged by the
+    # strongest of the cells it touches (a strand or a frame edge beside a clean cell
+    # otherwise came along and, borrowed by many cells, showed as parallel streaks).
+    around = np.ones((3, 3), np.uint8)
+    mean, peak = cv2.dilate(mean, around).ravel()[sources], cv2.dilate(peak, around).ravel()[sources]
+    keep = (mean <= MAX_STRENGTH * typical_mean) & (peak <= MAX_PEAK * typical_peak)
+    # Hair beside a textured cheek is hardly stronger than the skin, but it is oriented:
+    # sources whose residual runs in one direction are left out as well.
+    keep &= cv2.dilate(_coherence(detail, g, block), around).ravel()[sources] <= MAX_COHERENCE
     sources, spatial = sources[keep], spatial[:, keep]
     if sources.size == 0:
         return out
@@ -139,16 +155,12 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     window = _ramps(block, ramp)
     # Detail is borrowed as luma only: skin grain is light and shade, and a source's own
     # colour (a strand of hair beside the cheek) must not tint the fill.
-    if lowres_photo is None:
-        lowres_photo = _down(photo.astype(np.float32), native)
-    lowres_luma = np.ascontiguousarray(np.asarray(lowres_photo, np.float32) @ LUMA)
     used, slot = np.unique(best, return_inverse=True)
     slot = slot.reshape(best.shape)
     residual = np.empty((len(used), span, span), np.float32)
     for i, j in enumerate(used):
         y, x = starts[sources[j] // g], starts[sources[j] % g]
-        np.subtract(luma[y:y + span, x:x + span], upscale(lowres_luma, side, y, y + span, x, x + span),
-                    out=residual[i], dtype=np.float32)
+        residual[i] = detail[y:y + span, x:x + span]
     # Accumulated over the target cells' box only; acc[0, 0] is crop pixel (top, left).
     cy0, cx0 = targets.min() // g, (targets % g).min()
     cy1, cx1 = targets.max() // g + 1, (targets % g).max() + 1
@@ -178,14 +190,29 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     return out
 
 
+def _coherence(detail: np.ndarray, g: int, block: int) -> np.ndarray:
+    """How oriented each cell's residual is (g×g, 0 = isotropic grain such as pores,
+    1 = parallel strands): the coherence of its structure tensor, on every other pixel."""
+    fine = np.ascontiguousarray(detail[::2, ::2])
+    gx, gy = cv2.Sobel(fine, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(fine, cv2.CV_32F, 0, 1, ksize=3)
+    half = -(-g * block // 2)
+    cells = []
+    for product in (gx * gx, gy * gy, gx * gy):
+        product = cv2.copyMakeBorder(product, 0, half - product.shape[0], 0, half - product.shape[1],
+                                     cv2.BORDER_CONSTANT, value=0)
+        cells.append(cv2.resize(product, (g, g), interpolation=cv2.INTER_AREA))
+    xx, yy, xy = cells
+    return np.sqrt((xx - yy) ** 2 + 4 * xy ** 2) / (xx + yy + 1e-6)
+
+
 def structure_guard(sketch: np.ndarray, scale: float) -> np.ndarray | None:
     """Per-pixel weight of borrowed detail near sketch lines (S×S float, 0 on a line,
-    rising to 1 half a network pixel (`scale` px) away), so detail never fights a line;
-    None without lines. (A wider margin, a whole network pixel, left guided fills with
+    rising to 1 a quarter of a network pixel (`scale` px) away), so detail never fights a
+    line; None without lines. (A margin of a whole network pixel left guided fills with
     less detail than unguided ones: sharpness 0.52 vs 0.62 on portraits.)"""
     if sketch is None or not sketch.any():
         return None
-    near, far = 0.0, scale / 2
+    near, far = 0.0, scale / 4
     # Only pixels within `far` of a line are below 1: the distances are taken in the
     # lines' box widened by that much, not over the whole crop.
     rows, cols = np.flatnonzero(sketch.any(1)), np.flatnonzero(sketch.any(0))

@@ -74,8 +74,8 @@ def test_residual_detail_stays_in_the_hole_and_away_from_sketch_lines():
     sketch[256, 150:360] = True
     guarded = aggregate_residual(truth, mask, lowres, structure_guard(sketch, 512 / 128))
     assert not guarded[256, 150:360].any()            # nothing borrowed on the line
-    near, far = np.abs(guarded[255:258, 150:360]).mean(), np.abs(guarded[200:220, 150:360]).mean()
-    assert near < 0.5 * far                           # and less within half a network pixel of it
+    beside, far = np.abs(guarded[[254, 258], 150:360]).mean(), np.abs(guarded[200:220, 150:360]).mean()
+    assert beside > 0.3 * far                         # but the grain goes on right beside it
     assert np.abs(guarded[mask & ~(np.abs(np.arange(512) - 256) < 12)[:, None]]).mean() > 0
 
 
@@ -87,7 +87,7 @@ def test_structure_guard_is_the_distance_ramp_from_the_lines_everywhere():
     sketch[rng.integers(100, 180, 40), rng.integers(80, 220, 40)] = True
     guard = structure_guard(sketch, 8.0)
     distance = cv2.distanceTransform((~sketch).astype(np.uint8), cv2.DIST_L2, 3)
-    assert np.allclose(guard, np.clip(distance / 4.0, 0, 1), atol=1e-6)
+    assert np.allclose(guard, np.clip(distance / 2.0, 0, 1), atol=1e-6)
     assert structure_guard(np.zeros((50, 50), bool), 8.0) is None
 
 
@@ -106,3 +106,24 @@ def test_detail_is_not_borrowed_from_hair_like_strands():
     detail = aggregate_residual(streaks, mask, resize_image(streaks, 128).astype(np.float32))
     plain = aggregate_residual(truth, mask, resize_image(truth, 128).astype(np.float32))
     assert np.abs(detail[mask]).mean() < 1.5 * np.abs(plain[mask]).mean()
+
+
+def test_strands_around_the_hole_are_not_borrowed():
+    """Hair around a textured cheek is hardly stronger than the skin but runs in one
+    direction; borrowed by many cells it showed as parallel streaks. With strands all
+    around the hole and plain grain only further off, the fill's detail must stay as
+    undirected as the grain (the previous strength-only filter let them through: 1.9)."""
+    rng = np.random.default_rng(5)
+    truth = textured(512)
+    grain = np.abs(high_frequency(truth.astype(np.float32), 128)).mean()
+    # Vertical strands 5 px apart: finer than the network's pixel (4 px), so they are
+    # in the residual that gets borrowed.
+    strands = 2.0 * grain * np.sin(np.arange(512) * 2 * np.pi / 5 + rng.uniform(0, 1.2, (512, 1)))
+    strands[:160, :160] = 0
+    photo = np.clip(truth.astype(np.float32) + strands[..., None], 0, 255).astype(np.uint8)
+    mask = ellipse(512, (300, 300), (90, 60))
+    detail = aggregate_residual(photo, mask, resize_image(photo, 128).astype(np.float32))[..., 0]
+    gy, gx = np.gradient(detail)
+    inner = cv2.erode(mask.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    assert np.abs(gx[inner]).mean() < 1.4 * np.abs(gy[inner]).mean()  # strands would vary along x
+    assert np.abs(detail[inner]).mean() > 0.5 * grain                  # the grain is still borrowed
