@@ -500,6 +500,13 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         # Only this crop's own regions: a neighbour cut by the crop edge is pasted by its own crop.
         region_mask = (mask[y0:y1, x0:x1] if len(crop.regions) == len(stats) - 1
                        else np.isin(labels[y0:y1, x0:x1], crop.regions))
-        target = result[y0:y1, x0:x1]
-        target[region_mask] = np.clip(np.rint(generated[region_mask]), 0, 255).astype(np.uint8)
+        # Rounded and written within the regions' box only (a gather of every masked pixel
+        # was a fifth of a 24 MP edit).
+        rows, cols = np.flatnonzero(region_mask.any(1)), np.flatnonzero(region_mask.any(0))
+        if rows.size == 0:
+            continue
+        box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+        values = np.rint(generated[box])
+        np.clip(values, 0, 255, out=values)
+        np.copyto(result[y0:y1, x0:x1][box], values.astype(np.uint8), where=region_mask[box][..., None])
     return result
