@@ -120,29 +120,39 @@ def test_bgr_weights_see_blue_first(tmp_path):
     path = tmp_path / "bgr.safetensors"
     save_weights(path, Generator(4).state_dict(), WeightsInfo(cnum=4, native_size=128, channel_order="BGR"))
     net = load_generator(path)
-    seen = {}
-    net.register_forward_pre_hook(lambda m, args: seen.setdefault("x", args[0].clone()))
     img = np.zeros((128, 128, 3), np.uint8)
     img[..., 2] = 255  # pure blue in RGB
-    edit_photo(net, img, EditLayers(box_mask(128, 128, (60, 60, 70, 70))), faces=[])
-    x = seen["x"][0]
+    x = packed_input(net, img, EditLayers(box_mask(128, 128, (60, 60, 70, 70))))
     assert torch.allclose(x[0, :10, :10], torch.ones(10, 10))    # B channel first → +1
     assert torch.allclose(x[2, :10, :10], -torch.ones(10, 10))   # R channel last → -1
 
 
-def test_packed_input_follows_layers(net):
-    """Channels: 0-2 image·(1−mask), 3 sketch, 4-6 colour, 7 mask, 8 noise."""
+def packed_input(net, img, layers):
+    """The generator's packed input (9×H×W) for an edit of `img`."""
     seen = {}
     hook = net.register_forward_pre_hook(lambda m, args: seen.__setitem__("x", args[0][0].clone()))
+    try:
+        edit_photo(net, img, layers, faces=[])
+    finally:
+        hook.remove()
+    return seen["x"]
+
+
+def mask_ring(m: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(inner, ring) of a bool mask: its 3×3 erosion and the 1-pixel border left over."""
+    inner = (-torch.nn.functional.max_pool2d(-m[None, None].float(), 3, 1, 1))[0, 0].bool()
+    return inner, m & ~inner
+
+
+def test_packed_input_follows_layers(net):
+    """Channels: 0-2 image·(1−mask), 3 sketch, 4-6 colour, 7 mask, 8 noise."""
     img = photo(512, 512)
     mask = box_mask(512, 512, (128, 128, 384, 384))
     sketch = np.zeros((512, 512), bool)
     sketch[200, :] = True  # runs outside the mask too: must be cut to the mask
     colour = np.zeros((512, 512, 4), np.uint8)
     colour[300:340, 300:340] = (255, 0, 0, 255)
-    edit_photo(net, img, EditLayers(mask, sketch, colour), faces=[])
-    hook.remove()
-    x = seen["x"]
+    x = packed_input(net, img, EditLayers(mask, sketch, colour))
     m = x[7].bool()
     assert m.any() and not m.all()
     assert not x[:3][:, m].any()                                 # image erased under the mask
@@ -152,37 +162,27 @@ def test_packed_input_follows_layers(net):
     blacks = (x[4:7] == -1).all(0)
     # The network's mask is a pixel wider than the hole; with strokes painted, that
     # ring carries the photo's own colours, the hole itself strokes or black.
-    inner = (-torch.nn.functional.max_pool2d(-m[None, None].float(), 3, 1, 1))[0, 0].bool()
-    ring = m & ~inner
+    inner, ring = mask_ring(m)
     assert reds.any() and (reds | blacks)[inner].all()
     assert not blacks[ring].any() and not reds[ring].any()
-
+    noise = x[8]
+    assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
+    assert 0.05 < noise[m].mean() < 0.3                          # the demo's ~16 % density
 
 
 def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
-    seen = {}
-    hook = net.register_forward_pre_hook(lambda m, args: seen.__setitem__("x", args[0][0].clone()))
     img = np.empty((512, 512, 3), np.uint8)
     img[:] = (60, 120, 200)
     mask = box_mask(512, 512, (128, 128, 384, 384))
     colour = np.zeros((512, 512, 4), np.uint8)
     colour[200:300, 200:300] = (255, 0, 0, 255)
-    edit_photo(net, img, EditLayers(mask, None, colour), faces=[])
-    hook.remove()
-    x = seen["x"]
+    x = packed_input(net, img, EditLayers(mask, None, colour))
     m = x[7].bool()
-    inner = (-torch.nn.functional.max_pool2d(-m[None, None].float(), 3, 1, 1))[0, 0].bool()
-    ring = (m & ~inner).numpy()
+    ring = mask_ring(m)[1].numpy()
     assert ring.any()
     assert np.allclose(x[4:7].permute(1, 2, 0).numpy()[ring], np.array([60, 120, 200]) / 127.5 - 1, atol=1e-5)
-    without = {}
-    hook = net.register_forward_pre_hook(lambda m, args: without.__setitem__("x", args[0][0].clone()))
-    edit_photo(net, img, EditLayers(mask), faces=[])   # nothing painted: black (none) all over
-    hook.remove()
-    assert (without["x"][4:7][:, m] == -1).all() and torch.equal(without["x"][7], x[7])
-    noise = x[8]
-    assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
-    assert 0.05 < noise[m].mean() < 0.3                          # the demo's ~16 % density
+    without = packed_input(net, img, EditLayers(mask))  # nothing painted: black (none) all over
+    assert (without[4:7][:, m] == -1).all() and torch.equal(without[7], x[7])
 
 
 def test_layer_size_mismatch_is_a_clear_error(net):
