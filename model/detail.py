@@ -27,10 +27,6 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 CHUNK = 64            # hole cells combined at a time (bounds the memory of gathered windows)
 
 
-def _up(image: np.ndarray, side: int) -> np.ndarray:
-    return cv2.resize(image, (side, side), interpolation=cv2.INTER_CUBIC)
-
-
 def _down(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA)
 
