@@ -1,4 +1,4 @@
-"""The Generate dock: the Generate button, auto-generate, live fill, the noise seed, and the list
+"""The Generate dock: the Generate button, auto-generate, live fill, mirrored faces, the noise seed, and the list
 of recent results to go back to."""
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class GeneratePanel(QWidget):
     result_selected = Signal(int)
 
     def __init__(self, generate: QAction, auto: QAction, apply: QAction, show_result: QAction, parent=None,
-                 live: QAction | None = None):
+                 live: QAction | None = None, mirror: QAction | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -47,22 +47,9 @@ class GeneratePanel(QWidget):
         layout.addWidget(self.generate_button)
 
         row = QHBoxLayout()
-        self.auto_box = QCheckBox("Auto")
-        self.auto_box.setToolTip(auto.toolTip())
-        self.auto_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.auto_box.setChecked(auto.isChecked())
-        self.auto_box.toggled.connect(auto.setChecked)
-        auto.toggled.connect(self.auto_box.setChecked)
-        row.addWidget(self.auto_box)
-        self.live_box = None
-        if live is not None:
-            self.live_box = QCheckBox("Live")
-            self.live_box.setToolTip(live.toolTip())
-            self.live_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.live_box.setChecked(live.isChecked())
-            self.live_box.toggled.connect(live.setChecked)
-            live.toggled.connect(self.live_box.setChecked)
-            row.addWidget(self.live_box)
+        self.auto_box = self._check_box("Auto", auto, row)
+        self.live_box = self._check_box("Live", live, row) if live is not None else None
+        self.mirror_box = self._check_box("Mirror", mirror, row) if mirror is not None else None
         row.addStretch(1)
         row.addWidget(QLabel("Seed"))
         self.seed_spin = QSpinBox()
@@ -110,6 +97,18 @@ class GeneratePanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+
+    @staticmethod
+    def _check_box(text: str, action: QAction, row: QHBoxLayout) -> QCheckBox:
+        """A check box in `row` that mirrors a checkable action both ways."""
+        box = QCheckBox(text)
+        box.setToolTip(action.toolTip())
+        box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        box.setChecked(action.isChecked())
+        box.toggled.connect(action.setChecked)
+        action.toggled.connect(box.setChecked)
+        row.addWidget(box)
+        return box
 
     @property
     def seed(self) -> int:

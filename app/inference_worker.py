@@ -30,6 +30,7 @@ class GenerationJob:
     document_token: int = 0    # which document it was made from
     live: bool = False         # a live-fill preview: comes back as a preview.LivePreview
     scale: float = 1.0         # a live job's photo and layers are reduced by this first
+    mirror: bool = True        # unguided holes on one side of a face take the mirrored other side
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class InferenceWorker(QObject):
                 if job.live:
                     photo, mask, sketch, colour = self._reducer.reduce(job.scale, photo, mask, sketch, colour)
                 layers = EditLayers(mask=mask, sketch=_painted(sketch), colour=_painted(colour))
-                result = edit_photo(self.net, photo, layers, seed=job.seed)
+                result = edit_photo(self.net, photo, layers, seed=job.seed, mirror=job.mirror)
                 if job.live:
                     result = live_preview(result, mask)
             self._report_warnings(caught)

@@ -135,6 +135,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self._connect()
         self.live = LiveFill(self)
         self.live_action.setChecked(self.settings.live_fill)
+        self.mirror_action.setChecked(self.settings.mirror_faces)
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
@@ -252,6 +253,9 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
                              tip="Generate automatically after each stroke")
         self.live_action = a("&Live Fill", self.set_live_fill, "Ctrl+Shift+L", checkable=True,
                              tip="Update the fill under the pen while sketching or colouring in the erased region")
+        self.mirror_action = a("&Mirror Faces", self.set_mirror_faces, checkable=True,
+                               tip="Fill an erased eye, brow or cheek that has no guides from the face's "
+                                   "other side, mirrored")
         self.cancel_action = a("&Cancel", self.cancel, "Esc", icon="cancel", tip="Cancel the running generation")
         self.apply_action = a("A&pply Result", self.apply_result, "Ctrl+Shift+Return", icon="apply",
                               tip="Make the result the new photo and clear the layers, to keep editing")
@@ -304,7 +308,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
 
     def _build_docks(self) -> None:
         self.generate_panel = GeneratePanel(self.generate_action, self.auto_action, self.apply_action,
-                                            self.show_result_action, live=self.live_action)
+                                            self.show_result_action, live=self.live_action,
+                                            mirror=self.mirror_action)
         self.generate_dock = QDockWidget("Generate", self)
         self.generate_dock.setObjectName("generate-dock")
         self.generate_dock.setWidget(self.generate_panel)
@@ -360,7 +365,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         view.addActions([self.layers_dock.toggleViewAction(), self.generate_dock.toggleViewAction()])
 
         generate = bar.addMenu("&Generate")
-        generate.addActions([self.generate_action, self.auto_action, self.live_action, self.cancel_action])
+        generate.addActions([self.generate_action, self.auto_action, self.live_action, self.mirror_action,
+                             self.cancel_action])
         generate.addSeparator()
         generate.addAction(self.apply_action)
         generate.addSeparator()

@@ -137,6 +137,14 @@ class Settings:
     def live_fill(self, on: bool) -> None:
         self.store.setValue("generate/live", "true" if on else "false")
 
+    @property
+    def mirror_faces(self) -> bool:
+        return self._get("generate/mirror", "true", str).lower() in ("true", "1")
+
+    @mirror_faces.setter
+    def mirror_faces(self, on: bool) -> None:
+        self.store.setValue("generate/mirror", "true" if on else "false")
+
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self.store.value("window/geometry"), self.store.value("window/state")

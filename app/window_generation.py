@@ -169,7 +169,8 @@ class GenerationCommands:
         return GenerationJob(photo=self.photo_snapshot(), mask=doc.layers["mask"].copy(),
                              sketch=None if doc.is_blank("sketch") else sketch.copy(),
                              colour=None if doc.is_blank("colour") else colour.copy(),
-                             seed=self.generate_panel.seed, document_token=self.document_token)
+                             seed=self.generate_panel.seed, document_token=self.document_token,
+                             mirror=self.mirror_action.isChecked())
 
     def generate(self) -> int | None:
         """Generate now (Ctrl+Return); returns the request id, or None if nothing was asked."""
@@ -200,6 +201,12 @@ class GenerationCommands:
         """Update the fill under the pen while a sketch or colour stroke is drawn."""
         self.settings.live_fill = on
         self.live.set_enabled(on)
+
+    def set_mirror_faces(self, on: bool) -> None:
+        """Unguided holes on one side of a face take the mirrored other side."""
+        self.settings.mirror_faces = on
+        if self.auto_action.isChecked():
+            self.generation.schedule_auto()
 
     def cancel(self) -> None:
         """Esc: abandon the stroke in progress, else the running generation."""

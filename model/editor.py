@@ -24,6 +24,7 @@ from .errors import ScfeganError
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
 from .packing import binary_noise, pack_input
+from .symmetry import mirror_fill
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
 MIN_CONTEXT_PX = 16     # ... and at least this many pixels
@@ -31,6 +32,7 @@ FACE_MARGIN = 0.68      # a face box grows by this much (per side: half) to fram
                         # CelebA's aligned 178-px squares are 1.68× the Haar face width (median, measured)
 EDGE_REACH = 6.0        # under colour strokes, the fill's step at the hole's rim fades over this
 EDGE_REACH_OF_HOLE = 0.15  # many σ of its smoothing, or this fraction of the hole's short side
+MIRROR_EDGE = 0.004     # a mirrored fill meets the photo smoothed over this fraction of the face width
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
 
 
@@ -478,12 +480,14 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ra
 
 
 def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
-               faces: list[tuple[int, int, int, int]] | None = None) -> np.ndarray:
+               faces: list[tuple[int, int, int, int]] | None = None, mirror: bool = True) -> np.ndarray:
     """Edited copy of `photo` (H×W×3 uint8 RGB): the masked region repainted to follow
     the sketch and colour layers; pixels outside the mask are bit-identical.
 
     `net` comes from `load_generator`. `seed` fixes the noise (None: random).
     `faces` (x, y, w, h) boxes may be given; otherwise faces are detected.
+    `mirror`: a region without guides on one side of a face takes the mirrored
+    other side where it matches (model.symmetry), blended over the network's fill.
     """
     if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
@@ -517,4 +521,44 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         np.clip(values, 0, 255, out=values)
         np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                   where=region_mask[by0:by1, bx0:bx1, None])
+    if mirror and faces:
+        for label in range(1, len(stats)):
+            _mirror_region(result, photo, mask, labels, label, stats[label], layers, faces)
     return result
+
+
+def _unguided(layers: EditLayers, box) -> bool:
+    y0, y1, x0, x1 = box
+    return ((layers.sketch is None or not layers.sketch[y0:y1, x0:x1].any())
+            and (layers.colour is None or not layers.colour[y0:y1, x0:x1, 3].any()))
+
+
+def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
+                   stat, layers: EditLayers, faces) -> None:
+    """Blend the mirrored face over one unguided region (`label`) of `result` (in
+    place), matched to the photo at the region's edge; nothing when no face holds the
+    region's centre or the mirror cannot be trusted. No erased pixel is a source."""
+    x, y, w, h, _ = (int(v) for v in stat)
+    if not _unguided(layers, (y, y + h, x, x + w)):
+        return
+    cx, cy = x + w / 2, y + h / 2
+    face = next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
+    if face is None:
+        return
+    # One pixel of the photo around the region, for the edge matching.
+    height, width = labels.shape
+    y0, y1, x0, x1 = max(y - 1, 0), min(y + h + 1, height), max(x - 1, 0), min(x + w + 1, width)
+    hole = labels[y0:y1, x0:x1] == label
+    full = np.zeros(labels.shape, bool)
+    full[y0:y1, x0:x1] = hole
+    found = mirror_fill(photo, full, face, erased=mask)
+    if found is None:
+        return
+    fy0, fy1, fx0, fx1 = found.box
+    fill = result[y0:y1, x0:x1].astype(np.float32)
+    inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
+    weight = found.weight[..., None]
+    fill[inner] = fill[inner] * (1 - weight) + found.values * weight
+    fill = meet_the_edge(fill, photo[y0:y1, x0:x1].astype(np.float32), hole, sigma=max(1.5, MIRROR_EDGE * face[2]))
+    np.clip(np.rint(fill), 0, 255, out=fill)
+    np.copyto(result[y0:y1, x0:x1], fill.astype(np.uint8), where=hole[..., None])

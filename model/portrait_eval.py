@@ -120,7 +120,7 @@ def _grid(rows: list[list[np.ndarray]]) -> np.ndarray:
 
 
 def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Path,
-                       seed: int = 0, progress: bool = True) -> dict:
+                       seed: int = 0, progress: bool = True, mirror: bool = True) -> dict:
     """Every method on every face-part hole of every large-enough photo; writes
     report.json, report.md and grid.png into `out_dir` and returns the report."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -153,10 +153,11 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             # The faces of the true photo: a hole over the face must not move the framing.
             results = {
                 "telea": telea(hidden, mask),
-                "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, faces=faces),
-                "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, faces=faces),
+                "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, faces=faces, mirror=mirror),
+                "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, faces=faces,
+                                          mirror=mirror),
             }
-            other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces)
+            other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror)
             seed_diff.append(float(np.abs(other[mask].astype(np.float32)
                                           - results["ours_unguided"][mask].astype(np.float32)).mean()))
             for method, result in results.items():
@@ -171,6 +172,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
     if not grid_rows:
         raise ScfeganError(f"no photo of at least {MIN_SIDE} px with a detectable face")
     report = {"mode": "portrait", "holes": len(seed_diff), "kinds": kinds, "skipped": skipped, "seed": seed,
+              "mirror": mirror,
               "masks": "face parts" + (" + irregular (folder)" if mask_files else ""),
               "weights": {"cnum": net.info.cnum, "native_size": net.info.native_size,
                           "provenance": net.info.provenance},
@@ -187,7 +189,9 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
 def format_portrait_table(report: dict) -> str:
     """The portrait report as a Markdown table."""
     kinds = ", ".join(f"{n} {k}" for k, n in report["kinds"].items())
-    lines = [f"{report['holes']} holes ({kinds}); skipped photos: {report['skipped']['small']} under "
+    mirror = "on" if report.get("mirror", True) else "off"
+    lines = [f"{report['holes']} holes ({kinds}); mirrored faces {mirror}; "
+             f"skipped photos: {report['skipped']['small']} under "
              f"{MIN_SIDE} px, {report['skipped']['no_face']} without a face. Columns of grid.png (crops at "
              "100 %): photo with hole | Telea | ours unguided | ours guided | truth.", "",
              "| method | hole L1 (0-255) ↓ | hole PSNR (dB) ↑ | SSIM ↑ | sharpness median | seam median | seam p90 |",

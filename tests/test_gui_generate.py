@@ -292,3 +292,21 @@ def test_convert_failure_is_a_message(qtbot, window, dialogs, tmp_path):  # noqa
     qtbot.waitUntil(lambda: "warning" in dialogs.names(), timeout=20000)
     assert "Conversion failed" in window.statusBar().currentMessage()
     assert window.generation.ready and not window.generation.busy
+
+
+def test_mirror_faces_is_a_remembered_toggle_that_reaches_the_worker(qtbot, window, tiny_weights):  # noqa: F811
+    box = window.generate_panel.mirror_box
+    assert box.isChecked() and window.mirror_action.isChecked()   # on by default
+    jobs = []
+    window.generation.result_ready.connect(lambda rid, job, res, s: jobs.append(job))
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert not window.mirror_action.isChecked() and not window.settings.mirror_faces
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    assert [job.mirror for job in jobs] == [True, False]
+    window.settings.sync()
+    other = make_window(qtbot, tiny_weights, wait_model=False)
+    assert not other.mirror_action.isChecked() and not other.generate_panel.mirror_box.isChecked()
+    finish(other)

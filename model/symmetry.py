@@ -1,0 +1,260 @@
+"""Mirror fills: what a face's other side says about an erased part of it.
+
+Faces are nearly symmetric, so an erased eye, brow or cheek has a stand-in across
+the face's axis. `find_mirror` finds that axis (its position and lean over the whole
+face, then a small shift that matches the hole's surroundings), and `mirror_fill`
+gives the hole the mirrored photo's own pixels where their source is known and on
+the face; the editor blends them over the network's fill and matches them to the
+photo at the hole's edge. No mirror for: holes whose mirror falls in an erased
+region (a mouth on the axis, both eyes erased), small holes, faces turned aside,
+and holes whose surroundings the mirror does not match, in fine detail or in colour
+and texture (hair falling on one side only, a shadow).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+GLOBAL_SIDE = 128         # the face's axis is searched on a copy of the face box this large
+LOCAL_COARSE_SIDE = 160   # ... moved to match the hole's surroundings on a copy of them this large
+LOCAL_FINE_SIDE = 320     # ... and refined on one this large
+LOCAL_SEARCH = 0.04       # how far it may move (fraction of the face width)
+AXIS_SEARCH = 0.12        # the axis may lie this far (fraction of the face box width) from the box's centre
+ROLL_SEARCH = 10.0        # and lean this many degrees either way (a tilted head)
+RING = 1.0                # the surroundings matched: this fraction of the hole's size around it
+DETAIL_SIGMA = 0.02       # high-pass of the matched images: σ as a fraction of the face width
+MIN_SYMMETRY = 0.2        # correlation of the face box with its mirror needed (turned faces score less)
+MIN_MATCH = 0.2           # ... and of the hole's surroundings with theirs
+MIN_COVER = 0.5           # at least this fraction of the hole must have a known mirror
+MIN_HOLE = 0.1            # holes smaller than this fraction of the face width get no mirror
+AGREE_RING = 0.25         # the mirror is checked on a ring this wide around the hole (fraction of its size)
+AGREE_SCALE = 0.02        # ... comparing colours smoothed over this fraction of the face width,
+AGREE_COLOUR = 30.0       # ... which may differ by this much (0-255, after evening out the lighting),
+AGREE_TEXTURE = 4.0       # ... and fine-detail energies, which may differ by this factor
+NOISE_FLOOR = 4.0         # grain energy below which a surface counts as smooth
+MIN_AGREEMENT = 0.25      # the part of that ring that must agree
+FEATHER = 0.01            # the mirror's edge inside a hole fades over this fraction of the face width
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """Reflection across the line through (axis_x, axis_y) leaning `roll` radians
+    from vertical, then a shift (dx, dy) (photo pixels), and how well it matched."""
+
+    axis_x: float
+    axis_y: float
+    roll: float
+    dx: float = 0.0
+    dy: float = 0.0
+    match: float = 0.0
+
+    def source(self, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the pixels (gx, gy) take their mirrored value from (float32 maps)."""
+        nx, ny = math.cos(self.roll), -math.sin(self.roll)
+        d = (gx - self.axis_x) * nx + (gy - self.axis_y) * ny
+        return ((gx - 2 * d * nx + self.dx).astype(np.float32), (gy - 2 * d * ny + self.dy).astype(np.float32))
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a = a - a.mean()
+    b = b - b.mean()
+    denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum() / denom) if denom > 1e-6 else 0.0
+
+
+class _Work:
+    """A reduced copy of a window `frame` (x0, y0, x1, y1) of the photo: its detail
+    (erased pixels replaced by their blurred surroundings), the hole being filled,
+    every erased pixel, and its pixel grid in photo coordinates."""
+
+    def __init__(self, photo, hole, erased, frame, side, sigma_px):
+        x0, y0, x1, y1 = frame
+        self.frame = frame
+        self.scale = side / max(x1 - x0, y1 - y0)
+        size = (max(1, round((x1 - x0) * self.scale)), max(1, round((y1 - y0) * self.scale)))
+
+        def reduce(a):
+            return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+
+        grey = reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32))
+        self.hole = reduce(hole[y0:y1, x0:x1].astype(np.float32)) > 0
+        self.erased = reduce(erased[y0:y1, x0:x1].astype(np.float32)) > 0
+        self.erased_f = self.erased.astype(np.float32)
+        sigma = max(0.7, sigma_px * self.scale)
+        # Erasing replaces: nothing of what is under the mask may be matched.
+        known = 1 - self.erased_f
+        around = cv2.GaussianBlur(grey * known, (0, 0), 2 * sigma) / np.maximum(
+            cv2.GaussianBlur(known, (0, 0), 2 * sigma), 1e-3)
+        grey = np.where(self.erased, around, grey)
+        self.detail = grey - cv2.GaussianBlur(grey, (0, 0), sigma)
+        gy, gx = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
+        # Centres of the reduced pixels in photo pixels (area resizing: the grids' edges meet).
+        self.gx, self.gy = (gx + 0.5) / self.scale - 0.5 + x0, (gy + 0.5) / self.scale - 0.5 + y0
+
+    def compare(self, mirror: Mirror, region: np.ndarray, cells):
+        """(correlation of the detail with its mirror over `region`'s known pixels whose
+        mirror is known too, their count, the fraction of the hole whose mirror is
+        known), evaluated in `cells` (y0, y1, x0, x1 of the copy), which hold the
+        region and the hole."""
+        y0, y1, x0, x1 = cells
+        sx, sy = mirror.source(self.gx[y0:y1, x0:x1], self.gy[y0:y1, x0:x1])
+        mx = (sx - self.frame[0] + 0.5) * self.scale - 0.5
+        my = (sy - self.frame[1] + 0.5) * self.scale - 0.5
+        h, w = self.hole.shape
+        inside = (mx >= 0) & (mx <= w - 1) & (my >= 0) & (my <= h - 1)
+        known = inside & (cv2.remap(self.erased_f, mx, my, cv2.INTER_LINEAR) == 0)
+        use = region[y0:y1, x0:x1] & known & ~self.erased[y0:y1, x0:x1]
+        cover = (self.hole[y0:y1, x0:x1] & known).sum() / max(1, self.hole.sum())
+        if use.sum() < 16:
+            return -1.0, 0, cover
+        mirrored = cv2.remap(self.detail, mx, my, cv2.INTER_LINEAR)
+        return _correlation(self.detail[y0:y1, x0:x1][use], mirrored[use]), int(use.sum()), cover
+
+
+def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN_COVER):
+    """The candidate mirror whose reflection matches `region` best, with its score;
+    candidates leaving less than `need_cover` of the hole or a third of the region's
+    known pixels usable are not counted."""
+    need = 0.3 * (region & ~work.erased).sum()
+    rows = np.flatnonzero((region | work.hole).any(1))
+    cols = np.flatnonzero((region | work.hole).any(0))
+    cells = (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
+    best = None
+    for mirror in candidates:
+        score, count, cover = work.compare(mirror, region, cells)
+        if cover >= need_cover and count >= need and (best is None or score > best[0]):
+            best = (score, mirror)
+    return best
+
+
+def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None) -> Mirror | None:
+    """The reflection of the face across its axis that best matches the photo around
+    `hole` (bool, photo-sized): the axis and its lean are found over the whole Haar
+    box `face`, then the mirror is moved a little to match the hole's surroundings,
+    on a small copy and then on a larger one. `erased` (default: the hole) marks
+    every pixel of the photo that is not to be used. None when the match is poor or
+    too little of the hole has a known mirror."""
+    x, y, w, h = face
+    height, width = hole.shape
+    erased = hole if erased is None else erased
+    sigma = DETAIL_SIGMA * w
+    # 1. The face's axis: the whole face box against its mirror.
+    whole = _Work(photo, hole, erased, (x, y, min(width, x + w), min(height, y + h)), GLOBAL_SIDE, sigma)
+    found = _search(whole, np.ones(whole.hole.shape, bool),
+                    [Mirror(x + w / 2 + a * w, y + h / 2, math.radians(r))
+                     for r in np.linspace(-ROLL_SEARCH, ROLL_SEARCH, 9)
+                     for a in np.linspace(-AXIS_SEARCH, AXIS_SEARCH, 25)], need_cover=0.0)
+    if found is None or found[0] < MIN_SYMMETRY:
+        return None  # a face turned aside (or hidden): its other side is not a mirror of this one
+    base = found[1]
+    # 2. Around the hole: the same mirror moved a little, in a window that holds the
+    # hole's surroundings and their mirror across the face.
+    rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
+    reach = max(rows[-1] - rows[0], cols[-1] - cols[0]) * RING + 2
+    frame = (max(0, int(min(cols[0] - reach, x - w / 2))), max(0, int(min(rows[0] - reach, y - h / 2))),
+             min(width, int(max(cols[-1] + 1 + reach, x + w * 1.5))),
+             min(height, int(max(rows[-1] + 1 + reach, y + h * 1.5))))
+    coarse = _Work(photo, hole, erased, frame, LOCAL_COARSE_SIDE, sigma)
+    fine = _Work(photo, hole, erased, frame, LOCAL_FINE_SIDE, sigma)
+    step = 1 / coarse.scale
+    span = max(1, round(LOCAL_SEARCH * w / step))
+    lean = math.radians(ROLL_SEARCH / 4)
+    for work, offsets, leans in ((coarse, np.arange(-span, span + 1) * step, (-lean, 0.0, lean)),
+                                 (fine, np.linspace(-step, step, 7), (0.0,))):
+        ring = cv2.dilate(work.hole.astype(np.uint8), cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (2 * int(reach * work.scale) + 1,) * 2)) > 0
+        found = _search(work, ring, [Mirror(base.axis_x, base.axis_y, base.roll + lean, base.dx + dx, base.dy + dy)
+                                     for lean in leans for dy in offsets for dx in offsets])
+        if found is None:
+            return None
+        base = found[1]
+    score = found[0]
+    if score < MIN_MATCH:
+        return None
+    return Mirror(base.axis_x, base.axis_y, base.roll, base.dx, base.dy, score)
+
+
+@dataclass(frozen=True)
+class MirrorFill:
+    """Mirrored photo pixels for a hole: over `box` (y0, y1, x0, x1), the values
+    (float32 RGB) and how much of them to use (float32 0..1, 0 outside the hole)."""
+
+    box: tuple[int, int, int, int]
+    values: np.ndarray
+    weight: np.ndarray
+    mirror: Mirror
+
+
+def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None) -> MirrorFill | None:
+    """The mirrored photo for `hole` (bool, photo-sized) across the face `face`
+    (Haar box x, y, w, h), or None: hole too small, no trusted mirror, or too little
+    of it with a known source on the face. `erased` (default: the hole) marks every
+    pixel that is not a source (all the user's erased regions). Where the source is
+    unknown (erased, off the photo, beside the face box) the weight is 0, feathered."""
+    x, y, w, h = face
+    rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
+    if rows.size == 0 or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_HOLE * w:
+        return None
+    erased = hole if erased is None else erased
+    mirror = find_mirror(photo, hole, face, erased)
+    if mirror is None:
+        return None
+    height, width = hole.shape
+    extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    # The hole's box and a ring around it, where the mirror is checked against the photo.
+    pad = max(2, round(AGREE_RING * extent))
+    by0, by1 = max(0, int(rows[0]) - pad), min(height, int(rows[-1]) + 1 + pad)
+    bx0, bx1 = max(0, int(cols[0]) - pad), min(width, int(cols[-1]) + 1 + pad)
+    gy, gx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
+    sx, sy = mirror.source(gx, gy)
+    values = cv2.remap(photo, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
+    source_erased = cv2.remap(erased.astype(np.uint8), sx, sy, cv2.INTER_NEAREST,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=1) > 0
+    # Beside the face box the other side is hair or background, not this side's face.
+    source_ok = ~source_erased & (sx >= x) & (sx <= x + w) & (sy >= 0) & (sy <= height - 1)
+    local = hole[by0:by1, bx0:bx1]
+    agreement = _agreement(photo[by0:by1, bx0:bx1].astype(np.float32), values, local,
+                           source_ok & ~erased[by0:by1, bx0:bx1], w)
+    if agreement < MIN_AGREEMENT:
+        return None
+    usable = local & source_ok
+    if usable.sum() < MIN_COVER * local.sum():
+        return None
+    # Feathered against the unusable part of the hole only: at the hole's edge the
+    # mirror is kept whole (the editor matches it to the photo there).
+    weight = cv2.GaussianBlur((usable | ~local).astype(np.float32), (0, 0), max(1.0, FEATHER * w)) * usable
+    y0, y1, x0, x1 = int(rows[0]) - by0, int(rows[-1]) + 1 - by0, int(cols[0]) - bx0, int(cols[-1]) + 1 - bx0
+    return MirrorFill((int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1),
+                      values[y0:y1, x0:x1], weight[y0:y1, x0:x1], mirror)
+
+
+def _agreement(photo: np.ndarray, mirrored: np.ndarray, hole: np.ndarray, known: np.ndarray,
+               face_width: float) -> float:
+    """The fraction of the ring of known pixels around `hole` where the mirrored photo
+    looks like the photo: the same colour, once the two sides' lighting is evened
+    out, and about as much fine texture. Hair falling on one side only, a shadow or
+    a turned cheek disagree."""
+    ring = known & ~hole
+    if ring.sum() < 16:
+        return 0.0
+    coarse = max(1.0, AGREE_SCALE * face_width)
+
+    def smooth(a, sigma=coarse):
+        return cv2.GaussianBlur(a, (0, 0), sigma)
+
+    # Colour: the local difference, less the typical one (the sides are lit differently).
+    difference = smooth(photo) - smooth(mirrored)
+    difference -= np.median(difference[ring], axis=0)
+    colour_off = np.linalg.norm(difference, axis=-1)
+    # Texture: the energy of the fine detail on either side.
+    def energy(image):
+        grey = image.mean(-1)
+        fine = grey - cv2.GaussianBlur(grey, (0, 0), max(0.7, coarse / 4))
+        return smooth(fine * fine) + NOISE_FLOOR
+    texture_off = np.abs(np.log(energy(photo) / energy(mirrored)))
+    agree = (colour_off < AGREE_COLOUR) & (texture_off < math.log(AGREE_TEXTURE))
+    return float(agree[ring].mean())

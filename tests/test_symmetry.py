@@ -1,0 +1,180 @@
+"""Mirror fills: an erased part of a symmetric face comes back from its other side,
+and nothing comes back where the other side is no mirror of this one."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from model import EditLayers, edit_photo
+from model.symmetry import find_mirror, mirror_fill
+
+SIDE = 600
+FACE = (150, 140, 300, 320)   # Haar-style box (x, y, w, h); its centre column is x = 300
+AXIS = 303.0                  # the true axis, a few pixels off the box's centre
+
+
+def symmetric_face(axis=AXIS, tilt=0.0, seed=0):
+    """A textured 'face' mirror-symmetric about the column `axis`, with dark eyes,
+    brows and a mouth, turned by `tilt` degrees about the photo's centre."""
+    rng = np.random.default_rng(seed)
+    half = np.zeros((SIDE, SIDE, 3), np.float32)
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE].astype(np.float32)
+    half[:] = np.stack([190 - 0.05 * yy, 150 - 0.04 * yy, 130 - 0.03 * xx], -1)
+    grain = cv2.GaussianBlur(rng.normal(0, 18, (SIDE, SIDE)).astype(np.float32), (0, 0), 1.5)
+    half += grain[..., None]
+    for centre, axes, colour in (((230, 270), (38, 16), (60, 40, 35)), ((228, 228), (45, 7), (80, 55, 40)),
+                                 ((255, 300), (9, 9), (30, 60, 90))):
+        cv2.ellipse(half, centre, axes, 0, 0, 360, colour, -1)
+    cv2.ellipse(half, (300, 390), (60, 14), 0, 0, 360, (150, 70, 70), -1)
+    # Mirror the left side onto the right: x' = 2·axis − x, shifted by roll_px rows.
+    map_x = (2 * axis - xx).astype(np.float32)
+    mirrored = cv2.remap(half, map_x, yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    image = np.where((xx > axis)[..., None], mirrored, half)
+    if tilt:
+        turn = cv2.getRotationMatrix2D((SIDE / 2, SIDE / 2), tilt, 1.0)
+        image = cv2.warpAffine(image, turn, (SIDE, SIDE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def eye_hole(centre=(230, 272), axes=(50, 28)):
+    mask = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.ellipse(mask, centre, axes, 0, 0, 360, 1, -1)
+    return mask > 0
+
+
+def test_the_mirror_of_a_symmetric_face_is_found_at_its_axis():
+    photo = symmetric_face()
+    hole = eye_hole()
+    mirror = find_mirror(photo, hole, FACE)
+    assert mirror is not None
+    # Where the middle of the hole takes its value from: the other eye, to a pixel or two.
+    sx, sy = mirror.source(np.float32([[230.0]]), np.float32([[272.0]]))
+    assert abs(float(sx[0, 0]) - (2 * AXIS - 230)) < 3 and abs(float(sy[0, 0]) - 272) < 3
+    assert mirror.match > 0.5
+
+
+def test_an_erased_eye_comes_back_from_the_other_side():
+    photo = symmetric_face()
+    hole = eye_hole()
+    erased = photo.copy()
+    erased[hole] = 127      # what the editor may be given: nothing of the eye left
+    found = mirror_fill(erased, hole, FACE)
+    assert found is not None
+    y0, y1, x0, x1 = found.box
+    inside = hole[y0:y1, x0:x1]
+    assert found.weight[inside].min() > 0.99       # the whole eye has a mirror on the face
+    assert not found.weight[~inside].any()         # and nothing outside the hole is touched
+    error = np.abs(found.values[inside] - photo[y0:y1, x0:x1][inside].astype(np.float32)).mean()
+    assert error < 6, error
+
+
+def test_a_tilted_head_still_mirrors():
+    photo = symmetric_face(tilt=6.0)
+    turn = cv2.getRotationMatrix2D((SIDE / 2, SIDE / 2), 6.0, 1.0)
+    hole = eye_hole(centre=tuple(int(round(v)) for v in turn @ np.array([230.0, 272.0, 1.0])))
+    erased = photo.copy()
+    erased[hole] = 127
+    found = mirror_fill(erased, hole, FACE)
+    assert found is not None
+    y0, y1, x0, x1 = found.box
+    inside = hole[y0:y1, x0:x1]
+    error = np.abs(found.values[inside] - photo[y0:y1, x0:x1][inside].astype(np.float32)).mean()
+    assert error < 8, error
+
+
+def test_no_mirror_where_the_sides_differ():
+    rng = np.random.default_rng(3)
+    noise = cv2.GaussianBlur(rng.normal(128, 40, (SIDE, SIDE, 3)).astype(np.float32), (0, 0), 3)
+    photo = np.clip(noise, 0, 255).astype(np.uint8)     # no symmetry anywhere
+    assert mirror_fill(photo, eye_hole(), FACE) is None
+
+
+@pytest.mark.parametrize("hole", [
+    eye_hole(centre=(300, 390), axes=(70, 24)),    # a mouth on the axis: its mirror is itself
+    eye_hole(axes=(12, 8)),                        # a blemish: too small to trust a mirror
+], ids=["on-axis", "small"])
+def test_no_mirror_for_holes_it_cannot_serve(hole):
+    assert mirror_fill(symmetric_face(), hole, FACE) is None
+
+
+def _grey_generator():
+    """Stands in for the generator in edit_photo: fills every hole flat grey."""
+    import torch
+
+    from model.weights import WeightsInfo
+
+    class Flat(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+            self.info = WeightsInfo(native_size=128, cnum=4, channel_order="RGB", provenance="test")
+
+        def forward(self, x):
+            return torch.zeros(x.shape[0], 3, x.shape[2], x.shape[3]) + self.weight
+
+    return Flat()
+
+
+def test_the_editor_mirrors_unguided_holes_only():
+    net = _grey_generator()
+    photo = symmetric_face()
+    hole = eye_hole()
+    plain = edit_photo(net, photo, EditLayers(hole), faces=[FACE], mirror=False)
+    mirrored = edit_photo(net, photo, EditLayers(hole), faces=[FACE])
+    truth_error = lambda r: np.abs(r[hole].astype(np.float32) - photo[hole].astype(np.float32)).mean()
+    assert truth_error(mirrored) < 0.5 * truth_error(plain)
+    assert truth_error(mirrored) < 8
+    assert np.array_equal(mirrored[~hole], photo[~hole])   # outside the hole: bit-identical
+    # A region with a guide in it is the user's: it is not mirrored.
+    sketch = np.zeros_like(hole)
+    sketch[272, 200:260] = True
+    guided = EditLayers(hole, sketch=sketch)
+    assert np.array_equal(edit_photo(net, photo, guided, faces=[FACE]),
+                          edit_photo(net, photo, guided, faces=[FACE], mirror=False))
+    # No face, no mirror.
+    assert np.array_equal(edit_photo(net, photo, EditLayers(hole), faces=[]),
+                          edit_photo(net, photo, EditLayers(hole), faces=[], mirror=False))
+
+
+def test_an_erased_other_side_is_no_source():
+    photo = symmetric_face()
+    hole = eye_hole()
+    both = hole | eye_hole(centre=(int(2 * AXIS) - 230, 272))    # both eyes erased
+    assert mirror_fill(photo, hole, FACE) is not None
+    assert mirror_fill(photo, hole, FACE, erased=both) is None
+
+
+def test_hair_on_the_other_side_is_not_copied():
+    photo = symmetric_face().astype(np.float32)
+    # Dark strands falling over the other eye only.
+    other = (int(2 * AXIS) - 230, 272)
+    for i in range(-60, 61, 7):
+        cv2.line(photo, (other[0] + i - 20, other[1] - 70), (other[0] + i + 20, other[1] + 70), (45, 30, 20), 3)
+    photo = photo.astype(np.uint8)
+    assert mirror_fill(photo, eye_hole(), FACE) is None
+
+
+def test_the_command_line_mirrors_unless_told_not_to(tmp_path, monkeypatch, tiny_weights):
+    from PIL import Image
+
+    import model.editor
+    from app.cli import main
+
+    class OneFace:
+        def faces(self, image):
+            return [FACE]
+
+    monkeypatch.setattr(model.editor, "_FACES", OneFace())
+    photo = symmetric_face()
+    hole = eye_hole()
+    Image.fromarray(photo).save(tmp_path / "face.png")
+    Image.fromarray(hole.astype(np.uint8) * 255).save(tmp_path / "mask.png")
+    errors = {}
+    for flag in ([], ["--no-mirror"]):
+        out = tmp_path / f"out{len(flag)}.png"
+        assert main(["edit", str(tmp_path / "face.png"), "--mask", str(tmp_path / "mask.png"),
+                     "--weights", str(tiny_weights), "-o", str(out), *flag]) == 0
+        result = np.asarray(Image.open(out).convert("RGB")).astype(np.float32)
+        errors[len(flag)] = np.abs(result[hole] - photo[hole]).mean()
+    assert errors[0] < 8 and errors[1] > 2 * errors[0]
