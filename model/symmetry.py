@@ -131,6 +131,23 @@ def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN
     return best
 
 
+def _may_cover(mirror: Mirror, hole: np.ndarray, erased: np.ndarray, reach: float, samples: int = 2000) -> bool:
+    """Whether `mirror`, moved up to `reach` pixels sideways, can leave enough of the
+    hole a source that is not erased (checked on a sample of the hole's pixels)."""
+    ys, xs = np.nonzero(hole)
+    step = max(1, ys.size // samples)
+    ys, xs = ys[::step].astype(np.float32), xs[::step].astype(np.float32)
+    sx, sy = mirror.source(xs, ys)
+    for dx in (-reach, 0.0, reach):
+        mx, my = np.rint(sx + dx).astype(np.int64), np.rint(sy).astype(np.int64)
+        inside = (mx >= 0) & (mx < hole.shape[1]) & (my >= 0) & (my < hole.shape[0])
+        known = np.zeros(ys.size, bool)
+        known[inside] = ~erased[my[inside], mx[inside]]
+        if known.mean() >= MIN_COVER:
+            return True
+    return False
+
+
 def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None) -> Mirror | None:
     """The reflection of the face across its axis that best matches the photo around
     `hole` (bool, photo-sized): the axis and its lean are found over the whole Haar
@@ -142,15 +159,25 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     height, width = hole.shape
     erased = hole if erased is None else erased
     sigma = DETAIL_SIGMA * w
-    # 1. The face's axis: the whole face box against its mirror.
-    whole = _Work(photo, hole, erased, (x, y, min(width, x + w), min(height, y + h)), GLOBAL_SIDE, sigma)
-    found = _search(whole, np.ones(whole.hole.shape, bool),
-                    [Mirror(x + w / 2 + a * w, y + h / 2, math.radians(r))
-                     for r in np.linspace(-ROLL_SEARCH, ROLL_SEARCH, 9)
-                     for a in np.linspace(-AXIS_SEARCH, AXIS_SEARCH, 25)], need_cover=0.0)
-    if found is None or found[0] < MIN_SYMMETRY:
+    # 1. The face's axis: the whole face box against its mirror, on a small copy, then
+    # refined on a larger one.
+    box = (x, y, min(width, x + w), min(height, y + h))
+    axes, rolls = np.linspace(-AXIS_SEARCH, AXIS_SEARCH, 13) * w, np.linspace(-ROLL_SEARCH, ROLL_SEARCH, 9)
+    base = Mirror(x + w / 2, y + h / 2, 0.0)
+    for side, axes, rolls in ((GLOBAL_SIDE // 2, axes, rolls),
+                              (GLOBAL_SIDE, np.linspace(-1, 1, 5) * (axes[1] - axes[0]) / 2,
+                               np.linspace(-1, 1, 3) * (rolls[1] - rolls[0]) / 2)):
+        whole = _Work(photo, hole, erased, box, side, sigma)
+        found = _search(whole, np.ones(whole.hole.shape, bool),
+                        [Mirror(base.axis_x + a, base.axis_y, base.roll + math.radians(r))
+                         for r in rolls for a in axes], need_cover=0.0)
+        if found is None:
+            return None
+        base = found[1]
+    if found[0] < MIN_SYMMETRY:
         return None  # a face turned aside (or hidden): its other side is not a mirror of this one
-    base = found[1]
+    if not _may_cover(base, hole, erased, LOCAL_SEARCH * w):
+        return None  # e.g. a mouth on the axis: its mirror is itself
     # 2. Around the hole: the same mirror moved a little, in a window that holds the
     # hole's surroundings and their mirror across the face.
     rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
