@@ -127,9 +127,9 @@ def time_edit(net, h: int, w: int, repeats: int) -> tuple[float, float]:
 
 def time_portrait_edit(net, repeats: int) -> dict | None:
     """The sample portrait (1000×1000) with its mouth erased as the face detector places
-    it, unguided and with the mouth's traced edges: median seconds of the edit (photo
-    decoded once), and of the network alone at the same precision; None without the
-    sample or a face."""
+    it, unguided and with the mouth's traced edges, and with an eye erased (unguided:
+    the mirrored face, model.symmetry): median seconds of the edit (photo decoded
+    once); None without the sample or a face."""
     from .editor import EditLayers, edit_photo
     from .faces import detect_faces
     from .guides import extract_sketch
@@ -147,9 +147,11 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     mask = part_mask(photo.shape, faces[0], "mouth")
     unguided = EditLayers(mask)
     guided = EditLayers(mask, extract_sketch(photo) & mask)
+    eye = EditLayers(part_mask(photo.shape, faces[0], "eye"))
     return {"photo": f"{photo.shape[1]}×{photo.shape[0]}",
             "unguided_s": _median_time(lambda: edit_photo(net, photo, unguided, faces=faces), repeats),
-            "guided_s": _median_time(lambda: edit_photo(net, photo, guided, faces=faces), repeats)}
+            "guided_s": _median_time(lambda: edit_photo(net, photo, guided, faces=faces), repeats),
+            "eye_s": _median_time(lambda: edit_photo(net, photo, eye, faces=faces), repeats)}
 
 
 def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = lambda m: None) -> dict:
@@ -189,6 +191,7 @@ def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = 
         if portrait is not None:
             res["portrait_photo"] = portrait["photo"]
             res["portrait_edit_s"], res["portrait_guided_edit_s"] = portrait["unguided_s"], portrait["guided_s"]
+            res["portrait_eye_edit_s"] = portrait["eye_s"]
             res["portrait_edit_overhead_s"] = portrait["unguided_s"] - res["lite_s"]
             res["portrait_guided_edit_overhead_s"] = portrait["guided_s"] - res["lite_s"]
         res["edit512_overhead_s"] = res["edit512_s"] - res["lite_s"]
@@ -232,7 +235,8 @@ def format_report(res: dict) -> str:
                          f"{fmt(res['portrait_edit_s'], ' s')} (beyond the network "
                          f"{fmt(res['portrait_edit_overhead_s'], ' s')}), with traced edges "
                          f"{fmt(res['portrait_guided_edit_s'], ' s')} (beyond "
-                         f"{fmt(res['portrait_guided_edit_overhead_s'], ' s')})")
+                         f"{fmt(res['portrait_guided_edit_overhead_s'], ' s')}); an eye, unguided "
+                         f"(mirrored face): {fmt(res.get('portrait_eye_edit_s'), ' s')}")
     else:
         lines.append("shipped model: no weights found (pass --weights)")
     lines.append(f"guides (sketch + colour) at 512²: {fmt(res.get('guides512_s'), ' s')}")
