@@ -22,7 +22,7 @@ import numpy as np
 GLOBAL_SIDE = 128         # the face's axis is searched on a copy of the face box this large
 LOCAL_COARSE_SIDE = 160   # ... moved to match the hole's surroundings on a copy of them this large
 LOCAL_FINE_SIDE = 320     # ... and refined on one this large
-LOCAL_SEARCH = 0.04       # how far it may move (fraction of the face width)
+LOCAL_SEARCH = 0.07       # how far it may move (fraction of the face width)
 AXIS_SEARCH = 0.12        # the axis may lie this far (fraction of the face box width) from the box's centre
 ROLL_SEARCH = 10.0        # and lean this many degrees either way (a tilted head)
 RING = 1.0                # the surroundings matched: this fraction of the hole's size around it
