@@ -37,6 +37,8 @@ AGREE_COLOUR = 30.0       # ... which may differ by this much (0-255, after even
 AGREE_TEXTURE = 4.0       # ... and fine-detail energies, which may differ by this factor
 NOISE_FLOOR = 4.0         # grain energy below which a surface counts as smooth
 MIN_AGREEMENT = 0.25      # the part of that ring that must agree
+SEARCH_FACE = 400         # the mirror is searched on a copy where the face is at most this wide
+WORK_FACE = 256           # the hole's surroundings are judged where the face is this many pixels wide
 FEATHER = 0.01            # the mirror's edge inside a hole fades over this fraction of the face width
 
 
@@ -77,12 +79,12 @@ class _Work:
         self.scale = side / max(x1 - x0, y1 - y0)
         size = (max(1, round((x1 - x0) * self.scale)), max(1, round((y1 - y0) * self.scale)))
 
-        def reduce(a):
+        def reduce(a):  # uint8 in (a 24 MP photo's frame is large), area-averaged
             return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-        grey = reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32))
-        self.hole = reduce(hole[y0:y1, x0:x1].astype(np.float32)) > 0
-        self.erased = reduce(erased[y0:y1, x0:x1].astype(np.float32)) > 0
+        grey = reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)).astype(np.float32)
+        self.hole = reduce(hole[y0:y1, x0:x1].view(np.uint8)) > 0
+        self.erased = reduce(erased[y0:y1, x0:x1].view(np.uint8)) > 0
         self.erased_f = self.erased.astype(np.float32)
         sigma = max(0.7, sigma_px * self.scale)
         # Erasing replaces: nothing of what is under the mask may be matched.
@@ -205,6 +207,32 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     return Mirror(base.axis_x, base.axis_y, base.roll, base.dx, base.dy, score)
 
 
+def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray) -> Mirror | None:
+    """find_mirror on a copy of the face's surroundings reduced so the face is at most
+    SEARCH_FACE px wide (the search works on small copies anyway; reducing a 24 MP
+    photo's face once is what keeps it fast), in photo pixels."""
+    x, y, w, h = face
+    f = SEARCH_FACE / w
+    if f >= 1:
+        return find_mirror(photo, hole, face, erased)
+    height, width = hole.shape
+    x0, y0 = max(0, int(x - w)), max(0, int(y - h))
+    x1, y1 = min(width, int(x + 2 * w)), min(height, int(y + 2 * h))
+    size = (max(1, round((x1 - x0) * f)), max(1, round((y1 - y0) * f)))
+    fx, fy = size[0] / (x1 - x0), size[1] / (y1 - y0)
+
+    def reduce(a):
+        return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+
+    mirror = find_mirror(reduce(photo[y0:y1, x0:x1]), reduce(hole[y0:y1, x0:x1].view(np.uint8)) > 0,
+                         (round((x - x0) * fx), round((y - y0) * fy), round(w * fx), round(h * fy)),
+                         reduce(erased[y0:y1, x0:x1].view(np.uint8)) > 0)
+    if mirror is None:
+        return None
+    return Mirror((mirror.axis_x + 0.5) / fx - 0.5 + x0, (mirror.axis_y + 0.5) / fy - 0.5 + y0, mirror.roll,
+                  mirror.dx / fx, mirror.dy / fy, mirror.match)
+
+
 @dataclass(frozen=True)
 class MirrorFill:
     """Mirrored photo pixels for a hole: over `box` (y0, y1, x0, x1), the values
@@ -227,7 +255,7 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     if rows.size == 0 or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_HOLE * w:
         return None
     erased = hole if erased is None else erased
-    mirror = find_mirror(photo, hole, face, erased)
+    mirror = _find_mirror_reduced(photo, hole, face, erased)
     if mirror is None:
         return None
     height, width = hole.shape
@@ -239,21 +267,31 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     gy, gx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
     sx, sy = mirror.source(gx, gy)
     values = cv2.remap(photo, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
-    source_erased = cv2.remap(erased.astype(np.uint8), sx, sy, cv2.INTER_NEAREST,
+    source_erased = cv2.remap(erased.view(np.uint8), sx, sy, cv2.INTER_NEAREST,
                               borderMode=cv2.BORDER_CONSTANT, borderValue=1) > 0
     # Beside the face box the other side is hair or background, not this side's face.
     source_ok = ~source_erased & (sx >= x) & (sx <= x + w) & (sy >= 0) & (sy <= height - 1)
     local = hole[by0:by1, bx0:bx1]
-    agreement = _agreement(photo[by0:by1, bx0:bx1].astype(np.float32), values, local,
-                           source_ok & ~erased[by0:by1, bx0:bx1], w)
-    if agreement < MIN_AGREEMENT:
-        return None
     usable = local & source_ok
     if usable.sum() < MIN_COVER * local.sum():
         return None
+    # Judged and feathered on a copy where the face is WORK_FACE px wide (fast on 24 MP).
+    f = min(1.0, WORK_FACE / w)
+    size = (max(1, round((bx1 - bx0) * f)), max(1, round((by1 - by0) * f)))
+
+    def reduce(a):
+        return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+
+    known = (source_ok & ~erased[by0:by1, bx0:bx1]).view(np.uint8) * np.uint8(255)
+    agreement = _agreement(reduce(photo[by0:by1, bx0:bx1]).astype(np.float32), reduce(values),
+                           reduce(local.view(np.uint8)) > 0, reduce(known) == 255, w * f)
+    if agreement < MIN_AGREEMENT:
+        return None
     # Feathered against the unusable part of the hole only: at the hole's edge the
     # mirror is kept whole (the editor matches it to the photo there).
-    weight = cv2.GaussianBlur((usable | ~local).astype(np.float32), (0, 0), max(1.0, FEATHER * w)) * usable
+    soft = cv2.GaussianBlur(reduce((usable | ~local).view(np.uint8) * np.float32(1)), (0, 0),
+                            max(1.0, FEATHER * w * f))
+    weight = cv2.resize(soft, (bx1 - bx0, by1 - by0), interpolation=cv2.INTER_LINEAR) * usable
     y0, y1, x0, x1 = int(rows[0]) - by0, int(rows[-1]) + 1 - by0, int(cols[0]) - bx0, int(cols[-1]) + 1 - bx0
     return MirrorFill((int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1),
                       values[y0:y1, x0:x1], weight[y0:y1, x0:x1], mirror)
