@@ -39,6 +39,19 @@ def test_face_part_masks_cover_the_face_centre():
     assert centre > 5 * corners
 
 
+def test_part_blob_odds_erase_whole_parts():
+    mouth = {"mouth": (0.5, 0.75, 0.1)}
+    whole = [face_part_mask(128, np.random.default_rng(i), mouth, blob=1.0) for i in range(40)]
+    strokes = [face_part_mask(128, np.random.default_rng(i), mouth, blob=0.0) for i in range(40)]
+    smallest_blob = np.pi * (0.8 * 12.8) * (0.5 * 12.8)   # the ellipse's least axes, in pixels
+    for mask in whole:  # a filled ellipse over the mouth, strokes or not
+        _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+        assert stats[1:, cv2.CC_STAT_AREA].max() >= 0.9 * smallest_blob
+    assert np.mean([m.sum() for m in whole]) > 1.3 * np.mean([m.sum() for m in strokes])
+    sampler = MaskSampler(128, None, odds=(0, 1, 0), part_blob=1.0)
+    assert sampler(np.random.default_rng(0), mouth).sum() >= 0.9 * smallest_blob
+
+
 def test_masks_are_deterministic_per_generator():
     sampler = MaskSampler(128)
     a = sampler(np.random.default_rng(7))

@@ -75,6 +75,7 @@ class TrainConfig:
     mask_strokes: float = _opt(0.5, "masks", "odds of a free-form stroke mask")
     mask_face: float = _opt(0.25, "masks", "odds of a face-part stroke mask (eyes, nose, mouth, hair)")
     mask_folder: float = _opt(0.25, "masks", "odds of a mask from --masks (ignored without it)")
+    part_blob: float = _opt(0.3, "masks", "odds that a face part of a face-part mask is erased whole")
     # [guides]
     sketch_drop: float = _opt(0.3, "guides", "odds of giving no sketch for a sample")
     colour_drop: float = _opt(0.4, "guides", "odds of giving no colour for a sample")
@@ -116,7 +117,7 @@ class TrainConfig:
         need(0.0 <= self.ema_decay < 1.0, f"--ema-decay must be in [0, 1), got {self.ema_decay}")
         odds = (self.mask_strokes, self.mask_face, self.mask_folder)
         need(min(odds) >= 0 and sum(odds) > 0, "mask odds must not be negative and not all zero")
-        for name in ("sketch_drop", "colour_drop", "colour_partial", "colour_rough"):
+        for name in ("sketch_drop", "colour_drop", "colour_partial", "colour_rough", "part_blob"):
             need(0.0 <= getattr(self, name) <= 1.0, f"--{name.replace('_', '-')} must be in [0, 1]")
         for name in ("log_every", "image_every", "val_every", "checkpoint_every"):
             need(getattr(self, name) >= 1, f"--{name.replace('_', '-')} must be at least 1")

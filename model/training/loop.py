@@ -131,7 +131,8 @@ class Trainer:
                           "sampling": cfg.sampling}
         if zoom:
             self.data_info.update(zoom_range=[cfg.zoom_min, 1.0], split="person")
-        masks = MaskSampler(cfg.size, cfg.masks or None, (cfg.mask_strokes, cfg.mask_face, cfg.mask_folder))
+        masks = MaskSampler(cfg.size, cfg.masks or None, (cfg.mask_strokes, cfg.mask_face, cfg.mask_folder),
+                            cfg.part_blob)
         cache = self.run_dir / "cache" if cfg.cache else None
         guides = GuideOptions(cfg.sketch_drop, cfg.colour_drop, cfg.colour_partial, cfg.colour_rough)
 

@@ -35,6 +35,7 @@ FACE_PARTS = {
     "mouth": (0.50, 0.75, 0.10),
     "hairline": (0.50, 0.22, 0.22),
 }
+PART_BLOB = 0.3                  # odds that a face part is erased whole (an ellipse over it)
 MASK_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 FOLDER_CACHE_BYTES = 256 << 20
 
@@ -50,9 +51,11 @@ def free_form_mask(size: int, rng: np.random.Generator) -> np.ndarray:
     return _random_flip(mask, rng)
 
 
-def face_part_mask(size: int, rng: np.random.Generator, parts: dict | None = None) -> np.ndarray:
-    """Strokes around one or two face parts (uint8 0/1). `parts` maps names to
-    (centre x, centre y, radius) in units of the side; default: an aligned crop's."""
+def face_part_mask(size: int, rng: np.random.Generator, parts: dict | None = None,
+                   blob: float = PART_BLOB) -> np.ndarray:
+    """Strokes around one or two face parts (uint8 0/1), each part with odds `blob` also
+    erased whole. `parts` maps names to (centre x, centre y, radius) in units of the
+    side; default: an aligned crop's."""
     mask = np.zeros((size, size), np.uint8)
     parts = parts or FACE_PARTS
     names = list(parts)
@@ -60,7 +63,7 @@ def face_part_mask(size: int, rng: np.random.Generator, parts: dict | None = Non
         cx, cy, radius = parts[str(name)]
         centre = np.array([cx, cy]) * size + rng.normal(0, 0.03 * size, 2)
         part_radius = radius * size
-        if rng.random() < 0.3:
+        if rng.random() < blob:
             # A filled blob over the whole part: the "replace this eye" edit.
             axes = (max(1, int(part_radius * rng.uniform(0.8, 1.3))),
                     max(1, int(part_radius * rng.uniform(0.5, 0.9))))
@@ -123,8 +126,9 @@ class MaskSampler:
     """
 
     def __init__(self, size: int, folder: str | Path | None = None,
-                 odds: tuple[float, float, float] = (0.5, 0.25, 0.25)):
+                 odds: tuple[float, float, float] = (0.5, 0.25, 0.25), part_blob: float = PART_BLOB):
         self.size = size
+        self.part_blob = part_blob
         self.files = list_mask_files(folder) if folder else []
         weights = np.array([odds[0], odds[1], odds[2] if self.files else 0.0], np.float64)
         if weights.sum() <= 0:
@@ -140,7 +144,7 @@ class MaskSampler:
         if kind == 0:
             mask = free_form_mask(self.size, rng)
         elif kind == 1:
-            mask = face_part_mask(self.size, rng, parts)
+            mask = face_part_mask(self.size, rng, parts, self.part_blob)
         else:
             mask = self._folder_mask(rng)
         if not mask.any():  # e.g. an empty file: never train on a hole-less sample
