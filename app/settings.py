@@ -29,6 +29,17 @@ def _qsettings() -> QSettings:
     return QSettings(ORGANISATION, APPLICATION)
 
 
+def _flag(key: str, default: bool, doc: str) -> property:
+    """A yes/no preference stored as "true"/"false" under `key`."""
+    def get(self) -> bool:
+        return self._get(key, "true" if default else "false", str).lower() in ("true", "1")
+
+    def set(self, on: bool) -> None:
+        self.store.setValue(key, "true" if on else "false")
+
+    return property(get, set, doc=doc)
+
+
 class Settings:
     """Typed access to the stored preferences."""
 
@@ -121,29 +132,9 @@ class Settings:
         self.store.setValue("files/recent", [])
 
     # generation
-    @property
-    def auto_generate(self) -> bool:
-        return self._get("generate/auto", "false", str).lower() in ("true", "1")
-
-    @auto_generate.setter
-    def auto_generate(self, on: bool) -> None:
-        self.store.setValue("generate/auto", "true" if on else "false")
-
-    @property
-    def live_fill(self) -> bool:
-        return self._get("generate/live", "false", str).lower() in ("true", "1")
-
-    @live_fill.setter
-    def live_fill(self, on: bool) -> None:
-        self.store.setValue("generate/live", "true" if on else "false")
-
-    @property
-    def mirror_faces(self) -> bool:
-        return self._get("generate/mirror", "true", str).lower() in ("true", "1")
-
-    @mirror_faces.setter
-    def mirror_faces(self, on: bool) -> None:
-        self.store.setValue("generate/mirror", "true" if on else "false")
+    auto_generate = _flag("generate/auto", False, "Generate after every stroke (debounced).")
+    live_fill = _flag("generate/live", False, "Repaint under the pen while a sketch or colour stroke is drawn.")
+    mirror_faces = _flag("generate/mirror", True, "Unguided holes on one side of a face take the mirrored other side.")
 
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
