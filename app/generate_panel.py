@@ -1,5 +1,5 @@
-"""The Generate dock: the Generate button, auto-generate, live fill, mirrored faces, the noise seed, and the list
-of recent results to go back to."""
+"""The Generate dock: the Generate button, auto-generate, live fill, mirrored faces, the noise
+seed, and the list of recent results to go back to."""
 from __future__ import annotations
 
 import random

@@ -134,7 +134,8 @@ class Settings:
     # generation
     auto_generate = _flag("generate/auto", False, "Generate after every stroke (debounced).")
     live_fill = _flag("generate/live", False, "Repaint under the pen while a sketch or colour stroke is drawn.")
-    mirror_faces = _flag("generate/mirror", True, "Unguided holes on one side of a face take the mirrored other side.")
+    mirror_faces = _flag("generate/mirror", True,
+                         "Unguided holes on one side of a face take the mirrored other side.")
 
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

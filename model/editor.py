@@ -24,7 +24,7 @@ from .errors import ScfeganError
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
 from .packing import binary_noise, pack_input
-from .symmetry import mirror_fill
+from .symmetry import MIN_HOLE, mirror_fill
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
 MIN_CONTEXT_PX = 16     # ... and at least this many pixels
@@ -543,7 +543,7 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
         return
     cx, cy = x + w / 2, y + h / 2
     face = next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
-    if face is None:
+    if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
         return
     # One pixel of the photo around the region, for the edge matching.
     height, width = labels.shape
