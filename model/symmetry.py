@@ -61,6 +61,11 @@ class Mirror:
         return ((gx - 2 * d * nx + self.dx).astype(np.float32), (gy - 2 * d * ny + self.dy).astype(np.float32))
 
 
+def _byte(mask: np.ndarray) -> np.ndarray:
+    """A bool mask as uint8 0/255, so area reduction keeps partial coverage."""
+    return mask.view(np.uint8) * np.uint8(255)
+
+
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     a = a - a.mean()
     b = b - b.mean()
@@ -83,8 +88,8 @@ class _Work:
             return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
         grey = reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)).astype(np.float32)
-        self.hole = reduce(hole[y0:y1, x0:x1].view(np.uint8)) > 0
-        self.erased = reduce(erased[y0:y1, x0:x1].view(np.uint8)) > 0
+        self.hole = reduce(_byte(hole[y0:y1, x0:x1])) > 0  # any coverage counts
+        self.erased = reduce(_byte(erased[y0:y1, x0:x1])) > 0
         self.erased_f = self.erased.astype(np.float32)
         sigma = max(0.7, sigma_px * self.scale)
         # Erasing replaces: nothing of what is under the mask may be matched.
@@ -124,6 +129,8 @@ def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN
     need = 0.3 * (region & ~work.erased).sum()
     rows = np.flatnonzero((region | work.hole).any(1))
     cols = np.flatnonzero((region | work.hole).any(0))
+    if rows.size == 0:
+        return None
     cells = (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
     best = None
     for mirror in candidates:
@@ -224,9 +231,9 @@ def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.n
     def reduce(a):
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    mirror = find_mirror(reduce(photo[y0:y1, x0:x1]), reduce(hole[y0:y1, x0:x1].view(np.uint8)) > 0,
+    mirror = find_mirror(reduce(photo[y0:y1, x0:x1]), reduce(_byte(hole[y0:y1, x0:x1])) > 0,
                          (round((x - x0) * fx), round((y - y0) * fy), round(w * fx), round(h * fy)),
-                         reduce(erased[y0:y1, x0:x1].view(np.uint8)) > 0)
+                         reduce(_byte(erased[y0:y1, x0:x1])) > 0)
     if mirror is None:
         return None
     return Mirror((mirror.axis_x + 0.5) / fx - 0.5 + x0, (mirror.axis_y + 0.5) / fy - 0.5 + y0, mirror.roll,
@@ -282,14 +289,14 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     def reduce(a):
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    known = (source_ok & ~erased[by0:by1, bx0:bx1]).view(np.uint8) * np.uint8(255)
+    known = _byte(source_ok & ~erased[by0:by1, bx0:bx1])
     agreement = _agreement(reduce(photo[by0:by1, bx0:bx1]).astype(np.float32), reduce(values),
-                           reduce(local.view(np.uint8)) > 0, reduce(known) == 255, w * f)
+                           reduce(_byte(local)) > 0, reduce(known) == 255, w * f)
     if agreement < MIN_AGREEMENT:
         return None
     # Feathered against the unusable part of the hole only: at the hole's edge the
     # mirror is kept whole (the editor matches it to the photo there).
-    soft = cv2.GaussianBlur(reduce((usable | ~local).view(np.uint8) * np.float32(1)), (0, 0),
+    soft = cv2.GaussianBlur(reduce((usable | ~local).astype(np.float32)), (0, 0),
                             max(1.0, FEATHER * w * f))
     weight = cv2.resize(soft, (bx1 - bx0, by1 - by0), interpolation=cv2.INTER_LINEAR) * usable
     y0, y1, x0, x1 = int(rows[0]) - by0, int(rows[-1]) + 1 - by0, int(cols[0]) - bx0, int(cols[-1]) + 1 - bx0

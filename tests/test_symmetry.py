@@ -178,3 +178,34 @@ def test_the_command_line_mirrors_unless_told_not_to(tmp_path, monkeypatch, tiny
         result = np.asarray(Image.open(out).convert("RGB")).astype(np.float32)
         errors[len(flag)] = np.abs(result[hole] - photo[hole]).mean()
     assert errors[0] < 8 and errors[1] > 2 * errors[0]
+
+
+def test_odd_holes_and_face_boxes_never_fail():
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    # A scratch 4 px tall across a large face: thinner than a pixel of the search's copies.
+    scratch = np.zeros(photo.shape[:2], np.uint8)
+    cv2.ellipse(scratch, (635, 505), (152, 2), 0, 0, 360, 1, -1)
+    mirror_fill(photo, scratch > 0, (117, 160, 749, 749))
+    rng = np.random.default_rng(0)
+    for i in range(40):
+        image = photo if i % 3 else np.ascontiguousarray(photo[:rng.integers(60, 1000), :rng.integers(60, 1000)])
+        h, w = image.shape[:2]
+        side = int(rng.integers(20, max(21, min(h, w))))
+        face = (int(rng.integers(0, max(1, w - side))), int(rng.integers(0, max(1, h - side))), side, side)
+        hole = np.zeros((h, w), np.uint8)
+        cv2.ellipse(hole, (int(rng.integers(0, w)), int(rng.integers(0, h))),
+                    (int(rng.integers(1, 200)), int(rng.integers(1, 120))), 0, 0, 360, 1, -1)
+        hole = hole > 0
+        if not hole.any():
+            continue
+        erased = hole.copy()
+        erased[rng.integers(0, h, 50), rng.integers(0, w, 50)] = True
+        found = mirror_fill(image, hole, face, erased)
+        if found is not None:
+            y0, y1, x0, x1 = found.box
+            assert found.values.shape[:2] == found.weight.shape == (y1 - y0, x1 - x0)
+            assert np.isfinite(found.values).all() and 0 <= found.weight.min() and found.weight.max() <= 1.0001
+            assert not found.weight[~hole[y0:y1, x0:x1]].any()
