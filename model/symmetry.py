@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .boxes import mask_box
+
 
 GLOBAL_SIDE = 128         # the face's axis is searched on a copy of the face box this large
 LOCAL_COARSE_SIDE = 160   # ... moved to match the hole's surroundings on a copy of them this large
@@ -127,11 +129,9 @@ def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN
     candidates leaving less than `need_cover` of the hole or a third of the region's
     known pixels usable are not counted."""
     need = 0.3 * (region & ~work.erased).sum()
-    rows = np.flatnonzero((region | work.hole).any(1))
-    cols = np.flatnonzero((region | work.hole).any(0))
-    if rows.size == 0:
+    cells = mask_box(region | work.hole)
+    if cells is None:
         return None
-    cells = (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
     best = None
     for mirror in candidates:
         score, count, cover = work.compare(mirror, region, cells)
@@ -189,11 +189,11 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
         return None  # e.g. a mouth on the axis: its mirror is itself
     # 2. Around the hole: the same mirror moved a little, in a window that holds the
     # hole's surroundings and their mirror across the face.
-    rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
-    reach = max(rows[-1] - rows[0], cols[-1] - cols[0]) * RING + 2
-    frame = (max(0, int(min(cols[0] - reach, x - w / 2))), max(0, int(min(rows[0] - reach, y - h / 2))),
-             min(width, int(max(cols[-1] + 1 + reach, x + w * 1.5))),
-             min(height, int(max(rows[-1] + 1 + reach, y + h * 1.5))))
+    hy0, hy1, hx0, hx1 = mask_box(hole)
+    reach = max(hy1 - hy0, hx1 - hx0) * RING + 2 - RING
+    frame = (max(0, int(min(hx0 - reach, x - w / 2))), max(0, int(min(hy0 - reach, y - h / 2))),
+             min(width, int(max(hx1 + reach, x + w * 1.5))),
+             min(height, int(max(hy1 + reach, y + h * 1.5))))
     coarse = _Work(photo, hole, erased, frame, LOCAL_COARSE_SIDE, sigma)
     fine = _Work(photo, hole, erased, frame, LOCAL_FINE_SIDE, sigma)
     step = 1 / coarse.scale
@@ -258,19 +258,20 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     pixel that is not a source (all the user's erased regions). Where the source is
     unknown (erased, off the photo, beside the face box) the weight is 0, feathered."""
     x, y, w, h = face
-    rows, cols = np.flatnonzero(hole.any(1)), np.flatnonzero(hole.any(0))
-    if rows.size == 0 or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_HOLE * w:
+    box = mask_box(hole)
+    if box is None or max(box[1] - box[0], box[3] - box[2]) < MIN_HOLE * w:
         return None
+    hy0, hy1, hx0, hx1 = box
     erased = hole if erased is None else erased
     mirror = _find_mirror_reduced(photo, hole, face, erased)
     if mirror is None:
         return None
     height, width = hole.shape
-    extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    extent = max(hy1 - hy0, hx1 - hx0)
     # The hole's box and a ring around it, where the mirror is checked against the photo.
     pad = max(2, round(AGREE_RING * extent))
-    by0, by1 = max(0, int(rows[0]) - pad), min(height, int(rows[-1]) + 1 + pad)
-    bx0, bx1 = max(0, int(cols[0]) - pad), min(width, int(cols[-1]) + 1 + pad)
+    by0, by1 = max(0, hy0 - pad), min(height, hy1 + pad)
+    bx0, bx1 = max(0, hx0 - pad), min(width, hx1 + pad)
     gy, gx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
     sx, sy = mirror.source(gx, gy)
     values = cv2.remap(photo, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
@@ -299,9 +300,8 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     soft = cv2.GaussianBlur(reduce((usable | ~local).astype(np.float32)), (0, 0),
                             max(1.0, FEATHER * w * f))
     weight = cv2.resize(soft, (bx1 - bx0, by1 - by0), interpolation=cv2.INTER_LINEAR) * usable
-    y0, y1, x0, x1 = int(rows[0]) - by0, int(rows[-1]) + 1 - by0, int(cols[0]) - bx0, int(cols[-1]) + 1 - bx0
-    return MirrorFill((int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1),
-                      values[y0:y1, x0:x1], weight[y0:y1, x0:x1], mirror)
+    inner = slice(hy0 - by0, hy1 - by0), slice(hx0 - bx0, hx1 - bx0)
+    return MirrorFill(box, values[inner], weight[inner], mirror)
 
 
 def _agreement(photo: np.ndarray, mirrored: np.ndarray, hole: np.ndarray, known: np.ndarray,
