@@ -25,6 +25,7 @@ from .boxes import mask_box
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
 from .packing import binary_noise, pack_input
+from .mouths import MOUTH, mouth_fill
 from .symmetry import MIN_HOLE, mirror_fill
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
@@ -471,7 +472,8 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ra
 
 
 def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
-               faces: list[tuple[int, int, int, int]] | None = None, mirror: bool = True) -> np.ndarray:
+               faces: list[tuple[int, int, int, int]] | None = None, mirror: bool = True,
+               mouths: bool = True) -> np.ndarray:
     """Edited copy of `photo` (H×W×3 uint8 RGB): the masked region repainted to follow
     the sketch and colour layers; pixels outside the mask are bit-identical.
 
@@ -479,6 +481,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     `faces` (x, y, w, h) boxes may be given; otherwise faces are detected.
     `mirror`: a region without guides on one side of a face takes the mirrored
     other side where it matches (model.symmetry), blended over the network's fill.
+    `mouths`: a region without guides that covers a face's whole mouth takes a
+    matching example mouth (model.mouths; the seed picks which).
     """
     if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
@@ -512,9 +516,13 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         np.clip(values, 0, 255, out=values)
         np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                   where=region_mask[by0:by1, bx0:bx1, None])
-    if mirror and faces:
+    if (mirror or mouths) and faces:
+        choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
         for label in range(1, len(stats)):
-            _mirror_region(result, photo, mask, labels, label, stats[label], layers, faces)
+            if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], layers, faces):
+                continue
+            if mouths:
+                _mouth_region(result, photo, mask, labels, label, stats[label], layers, faces, choice)
     return result
 
 
@@ -524,27 +532,62 @@ def _unguided(layers: EditLayers, box) -> bool:
             and (layers.colour is None or not layers.colour[y0:y1, x0:x1, 3].any()))
 
 
-def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
-                   stat, layers: EditLayers, faces) -> None:
-    """Blend the mirrored face over one unguided region (`label`) of `result` (in
-    place), matched to the photo at the region's edge; nothing when no face holds the
-    region's centre or the mirror cannot be trusted. No erased pixel is a source."""
+def _region_hole(labels: np.ndarray, label: int, stat):
+    """The region's box grown by a pixel of the photo (for the edge matching) as
+    (y0, y1, x0, x1), the region within it, and the region as a photo-sized mask."""
     x, y, w, h, _ = (int(v) for v in stat)
-    if not _unguided(layers, (y, y + h, x, x + w)):
-        return
-    cx, cy = x + w / 2, y + h / 2
-    face = next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
-    if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
-        return
-    # One pixel of the photo around the region, for the edge matching.
     height, width = labels.shape
     y0, y1, x0, x1 = max(y - 1, 0), min(y + h + 1, height), max(x - 1, 0), min(x + w + 1, width)
     hole = labels[y0:y1, x0:x1] == label
     full = np.zeros(labels.shape, bool)
     full[y0:y1, x0:x1] = hole
+    return (y0, y1, x0, x1), hole, full
+
+
+def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
+                   stat, layers: EditLayers, faces) -> bool:
+    """Blend the mirrored face over one unguided region (`label`) of `result` (in
+    place), matched to the photo at the region's edge; nothing (False) when no face
+    holds the region's centre or the mirror cannot be trusted. No erased pixel is a source."""
+    x, y, w, h, _ = (int(v) for v in stat)
+    if not _unguided(layers, (y, y + h, x, x + w)):
+        return False
+    cx, cy = x + w / 2, y + h / 2
+    face = next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
+    if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
+        return False
+    box, hole, full = _region_hole(labels, label, stat)
     found = mirror_fill(photo, full, face, erased=mask)
     if found is None:
-        return
+        return False
+    _blend(result, photo, box, hole, found, face)
+    return True
+
+
+def _mouth_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
+                  stat, layers: EditLayers, faces, choice: int) -> bool:
+    """Blend an example mouth over one unguided region (`label`) of `result` (in
+    place) when it covers a face's whole mouth and an example matches (False if not)."""
+    x, y, w, h, _ = (int(v) for v in stat)
+    if not _unguided(layers, (y, y + h, x, x + w)):
+        return False
+    for face in faces:
+        fx, fy, fw, fh = face
+        mx, my = fx + MOUTH[0] * fw, fy + MOUTH[1] * fh
+        if not (x <= mx < x + w and y <= my < y + h) or labels[int(my), int(mx)] != label:
+            continue
+        box, hole, full = _region_hole(labels, label, stat)
+        found = mouth_fill(photo, full, face, erased=mask, choice=choice)
+        if found is not None:
+            _blend(result, photo, box, hole, found, face)
+            return True
+    return False
+
+
+def _blend(result: np.ndarray, photo: np.ndarray, box, hole: np.ndarray, found, face) -> None:
+    """`found` (a mirror or mouth fill) blended over `result` inside `hole` (within
+    `box`), then matched to the photo at the hole's edge."""
+    y0, y1, x0, x1 = box
     fy0, fy1, fx0, fx1 = found.box
     fill = result[y0:y1, x0:x1].astype(np.float32)
     inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))

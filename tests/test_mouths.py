@@ -1,0 +1,266 @@
+"""Example mouths: a mouth erased without guides comes back as a real mouth from the
+example library, placed where the face's mouth was; nothing comes back where no
+example matches, and a photo never gets its own mouth back from the library."""
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+import model.mouths
+from model import EditLayers, edit_photo
+from model.errors import ScfeganError
+from model.mouths import WINDOW, Example, covers_mouth, cut_window, load_library, mouth_fill
+
+SIDE = 420
+FACE = (90, 40, 240, 240)       # a square Haar-style box (x, y, w, h)
+LIP_OF_SKIN = np.float32([0.73, 0.28, 0.4])   # lips' colour, a fraction of the skin's
+LIP = np.float32([205, 160, 135]) * LIP_OF_SKIN
+MOUTH_AT = (210, 230)           # (x, y): 0.5 and 0.79 of the face box
+
+
+def lower_face(seed=0, mouth=(0.17, 0.05), skin=(205, 160, 135), shift=(0, 0)):
+    """A 'face' with shading, a nose, two cheek folds, a chin and closed lips
+    (half-width, half-height as fractions of the face), moved by `shift` px."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE].astype(np.float32)
+    image = np.stack([skin[0] - 0.06 * yy, skin[1] - 0.05 * yy, skin[2] - 0.03 * yy + 0.02 * xx], -1)
+    image += cv2.GaussianBlur(rng.normal(0, 10, (SIDE, SIDE)).astype(np.float32), (0, 0), 1.2)[..., None]
+    x, y, w, _ = FACE
+    sx, sy = shift
+
+    def at(fx, fy):
+        return int(x + fx * w + sx), int(y + fy * w + sy)
+
+    def tone(*fraction):
+        return tuple(float(v) for v in np.float32(skin) * np.float32(fraction))
+
+    for fx in (0.44, 0.56):                                             # nostrils
+        cv2.ellipse(image, at(fx, 0.62), (9, 5), 0, 0, 360, tone(0.35, 0.3, 0.3), -1)
+    cv2.ellipse(image, at(0.5, 0.58), (30, 16), 0, 0, 180, tone(0.73, 0.66, 0.67), 3)   # nose tip
+    for side in (-1, 1):                                                # cheek folds
+        cv2.ellipse(image, at(0.5 + side * 0.2, 0.8), (22, 60), side * 15, 180 + 90 * (side > 0),
+                    270 + 90 * (side > 0), tone(0.62, 0.55, 0.55), 4)
+    cv2.ellipse(image, at(0.5, 1.02), (80, 30), 0, 0, 180, tone(0.62, 0.55, 0.55), 5)   # chin
+    mx, my = at(0.5, 0.79)
+    cv2.ellipse(image, (mx, my), (int(mouth[0] * w), int(mouth[1] * w)), 0, 0, 360, tone(*LIP_OF_SKIN), -1)
+    cv2.line(image, (mx - int(mouth[0] * w), my), (mx + int(mouth[0] * w), my), tone(0.34, 0.16, 0.22), 3)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def mouth_hole(shape=(SIDE, SIDE)):
+    mask = np.zeros(shape, np.uint8)
+    cv2.ellipse(mask, MOUTH_AT, (int(0.22 * FACE[2]), int(0.10 * FACE[2])), 0, 0, 360, 1, -1)
+    return mask > 0
+
+
+def example(name, photo, mouth=(0.17, 0.05)):
+    return Example(name, cut_window(photo, FACE), float(FACE[2]), (0.5, 0.79, mouth[0], mouth[1]))
+
+
+@pytest.fixture(scope="module")
+def library():
+    return (example("wide", lower_face(seed=11, mouth=(0.19, 0.05))),
+            example("narrow", lower_face(seed=12, mouth=(0.14, 0.06)), (0.14, 0.06)),
+            example("plain", lower_face(seed=13)))
+
+
+def lips_mask():
+    """The middle of the synthetic lips."""
+    lips = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.ellipse(lips, MOUTH_AT, (30, 6), 0, 0, 360, 1, -1)
+    return lips > 0
+
+
+def lips_of(values, box, mask):
+    """Mean colour of `values` (placed at `box`) over `mask` (photo-sized)."""
+    y0, y1, x0, x1 = box
+    return values[mask[y0:y1, x0:x1]].mean(0)
+
+
+def test_an_erased_mouth_comes_back_as_a_mouth(library):
+    photo = lower_face(seed=1)
+    hole = mouth_hole()
+    erased = photo.copy()
+    erased[hole] = 127
+    found = mouth_fill(erased, hole, FACE, library=library)
+    assert found is not None
+    y0, y1, x0, x1 = found.box
+    assert not found.weight[~hole[y0:y1, x0:x1]].any()    # nothing outside the hole
+    # Lips where the mouth was, skin around it: an example mouth in the right place.
+    lips = lips_mask()
+    skin = hole & ~cv2.dilate(lips.astype(np.uint8), np.ones((25, 25), np.uint8)).astype(bool)
+    lip_colour, skin_colour = lips_of(found.values, found.box, lips), lips_of(found.values, found.box, skin)
+    assert np.abs(lip_colour - LIP).mean() < 30, lip_colour
+    assert skin_colour[1] - lip_colour[1] > 50    # green: lips are far darker than skin
+
+
+def test_the_seed_picks_another_example(library):
+    photo = lower_face(seed=2)
+    hole = mouth_hole()
+    names = [mouth_fill(photo, hole, FACE, library=library, choice=c).example for c in range(4)]
+    assert len(set(names[:3])) == 3      # three examples match: each seed its own
+    assert names[3] == names[0]
+
+
+def test_the_example_takes_the_photos_colours(library):
+    photo = lower_face(seed=3, skin=(120, 85, 70))   # darker skin than every example
+    hole = mouth_hole()
+    found = mouth_fill(photo, hole, FACE, library=library)
+    assert found is not None
+    y0, y1, x0, x1 = found.box
+    near_lips = cv2.dilate(lips_mask().astype(np.uint8), np.ones((25, 25), np.uint8)).astype(bool)
+    skin = ~near_lips[y0:y1, x0:x1]     # the example's own skin around its lips
+    ring = cv2.dilate(hole.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~hole
+    # The example's skin comes out near the photo's skin, not the examples' lighter one.
+    assert skin.sum() > 100
+    assert np.abs(found.values[skin].mean(0) - photo[ring].mean(0)).max() < 15
+
+
+def test_no_mouth_where_no_example_matches(library):
+    rng = np.random.default_rng(4)
+    noise = cv2.GaussianBlur(rng.integers(0, 255, (SIDE, SIDE, 3)).astype(np.uint8), (0, 0), 2)
+    assert mouth_fill(noise, mouth_hole(), FACE, library=library) is None
+
+
+def test_a_photo_never_gets_its_own_mouth_back(library):
+    photo = lower_face(seed=5)
+    own = example("own", photo)
+    hole = mouth_hole()
+    assert mouth_fill(photo, hole, FACE, library=(own,)) is None
+    found = mouth_fill(photo, hole, FACE, library=(own, *library))
+    assert found is not None and found.example != "own"
+
+
+@pytest.mark.parametrize("where", ["eye", "half", "small"])
+def test_holes_that_leave_the_mouth_get_no_example(library, where):
+    hole = np.zeros((SIDE, SIDE), np.uint8)
+    if where == "eye":
+        cv2.ellipse(hole, (165, 135), (30, 18), 0, 0, 360, 1, -1)
+    elif where == "half":       # the left half of the mouth only
+        cv2.rectangle(hole, (150, 205), (208, 255), 1, -1)
+    else:                       # a blemish on the lips
+        cv2.circle(hole, MOUTH_AT, 8, 1, -1)
+    assert not covers_mouth(hole > 0, FACE)
+    assert mouth_fill(lower_face(seed=6), hole > 0, FACE, library=library) is None
+
+
+def test_lips_showing_beside_the_hole_get_no_example(library):
+    photo = lower_face(seed=8, mouth=(0.3, 0.05))    # lips wider than the hole: their corners show
+    hole = mouth_hole()
+    assert covers_mouth(hole, FACE)
+    assert mouth_fill(photo, hole, FACE, library=library) is None
+    assert mouth_fill(lower_face(seed=8), hole, FACE, library=library) is not None
+
+
+def _grey_generator():
+    import torch
+
+    from model.weights import WeightsInfo
+
+    class Flat(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+            self.info = WeightsInfo(native_size=128, cnum=4, channel_order="RGB", provenance="test")
+
+        def forward(self, x):
+            return torch.zeros(x.shape[0], 3, x.shape[2], x.shape[3]) + self.weight
+
+    return Flat()
+
+
+def test_the_editor_gives_unguided_mouth_holes_an_example(library, monkeypatch):
+    monkeypatch.setattr(model.mouths, "load_library", lambda folder=None: library)
+    net = _grey_generator()
+    photo = lower_face(seed=7)
+    hole = mouth_hole()
+    plain = edit_photo(net, photo, EditLayers(hole), faces=[FACE], mouths=False)
+    seeds = [edit_photo(net, photo, EditLayers(hole), faces=[FACE], seed=s) for s in (0, 1)]
+    for result in seeds:
+        assert np.array_equal(result[~hole], photo[~hole])       # outside the hole: bit-identical
+        assert not np.array_equal(result, plain)
+    assert np.abs(seeds[0][hole].astype(np.float32) - seeds[1][hole]).mean() > 2   # another seed, another mouth
+    # Lips where the mouth was: far darker than the grey the network painted.
+    lips = lips_mask()
+    assert seeds[0][lips][:, 1].mean() < plain[lips][:, 1].mean() - 40
+    # A region with a guide in it is the user's; no face, no example.
+    sketch = np.zeros_like(hole)
+    sketch[230, 180:240] = True
+    guided = EditLayers(hole, sketch=sketch)
+    assert np.array_equal(edit_photo(net, photo, guided, faces=[FACE]),
+                          edit_photo(net, photo, guided, faces=[FACE], mouths=False))
+    assert np.array_equal(edit_photo(net, photo, EditLayers(hole), faces=[]),
+                          edit_photo(net, photo, EditLayers(hole), faces=[], mouths=False))
+
+
+def test_the_bundled_library_reads_and_is_credited():
+    examples = load_library()
+    assert len(examples) >= 8
+    meta = json.loads((model.mouths.library_dir() / "examples.json").read_text())
+    assert all(e["source"].startswith("https://www.pexels.com/") for e in meta["examples"])
+    for e in examples:
+        h, w = e.pixels.shape[:2]
+        assert abs(w - (WINDOW[1] - WINDOW[0]) * e.face_width) <= 2
+        assert abs(h - (WINDOW[3] - WINDOW[2]) * e.face_width) <= 2
+        cx, cy, rx, ry = e.lips
+        assert WINDOW[0] < cx - rx and cx + rx < WINDOW[1] and WINDOW[2] < cy - ry and cy + ry < WINDOW[3]
+
+
+def test_a_broken_library_is_reported_and_a_missing_one_is_empty(tmp_path):
+    assert load_library(tmp_path / "none") == ()
+    (tmp_path / "examples.json").write_text("{not json")
+    with pytest.raises(ScfeganError, match="cannot be read"):
+        load_library(tmp_path)
+    (tmp_path / "examples.json").write_text(json.dumps({"window": [0, 1, 0, 1], "examples": []}))
+    load_library.cache_clear()
+    with pytest.raises(ScfeganError, match="another face window"):
+        load_library(tmp_path)
+
+
+def test_the_sample_portrait_gets_another_persons_mouth():
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)   # interfaces_009, in the library
+    face = detect_faces(photo)[0]
+    hole = part_mask(photo.shape, face, "mouth")
+    erased = photo.copy()
+    erased[hole] = 127
+    found = mouth_fill(erased, hole, face)
+    assert found is not None and found.example != "interfaces_009"
+    # Lips are redder than the skin around them.
+    y0, y1, x0, x1 = found.box
+    inner = hole[y0:y1, x0:x1] & (found.weight > 0.99)
+    redness = found.values[..., 0] - found.values[..., 1]
+    assert np.percentile(redness[inner], 95) > np.median(redness[inner]) + 15
+
+
+def test_the_command_line_gives_example_mouths_unless_told_not_to(tmp_path, monkeypatch, library, tiny_weights):
+    from PIL import Image
+
+    import model.editor
+    from app.cli import main
+
+    class OneFace:
+        def faces(self, image):
+            return [FACE]
+
+    monkeypatch.setattr(model.editor, "_FACES", OneFace())
+    monkeypatch.setattr(model.mouths, "load_library", lambda folder=None: library)
+    photo = lower_face(seed=9)
+    hole = mouth_hole()
+    Image.fromarray(photo).save(tmp_path / "face.png")
+    Image.fromarray(hole.astype(np.uint8) * 255).save(tmp_path / "mask.png")
+    lips = {}
+    for flag in ([], ["--no-mouths"]):
+        out = tmp_path / f"out{len(flag)}.png"
+        assert main(["edit", str(tmp_path / "face.png"), "--mask", str(tmp_path / "mask.png"),
+                     "--weights", str(tiny_weights), "-o", str(out), *flag]) == 0
+        result = np.asarray(Image.open(out).convert("RGB")).astype(np.float32)
+        lips[len(flag)] = result[lips_mask()][:, 1].mean()     # green: low on lips
+    assert lips[0] < lips[1] - 30
