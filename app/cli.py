@@ -83,7 +83,7 @@ def _cmd_edit(args) -> int:
     else:
         net = load_generator(_weights_or_error(args.weights), device=args.device, precision=args.precision)
         result = edit_photo(net, photo.pixels, EditLayers(mask, sketch, colour), seed=args.seed,
-                            mirror=not args.no_mirror)
+                            mirror=not args.no_mirror, mouths=not args.no_mouths)
     protect = None if args.overwrite else Path(args.photo)
     save_photo(out, np.ascontiguousarray(result), like=photo, overwrite_protect=protect)
     print(f"wrote {out}")
@@ -110,7 +110,8 @@ def _cmd_eval(args) -> int:
     from model.evaluate import format_table, run_eval
 
     report = run_eval(args.data, args.masks, _weights_or_error(args.weights), args.out, args.limit, args.seed,
-                      portrait=args.portrait, list_file=args.list, mirror=not args.no_mirror)
+                      portrait=args.portrait, list_file=args.list, mirror=not args.no_mirror,
+                      mouths=not args.no_mouths)
     print(format_table(report), end="")
     print(f"wrote {args.out}/report.json, report.md and grid.png")
     return 0
@@ -153,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_whole_number(0, SEED_MAX), default=0, help="noise seed, 0 or more (default 0)")
     p.add_argument("--no-mirror", action="store_true",
                    help="do not fill unguided holes on one side of a face from its mirrored other side")
+    p.add_argument("--no-mouths", action="store_true",
+                   help="do not fill an unguided hole over a whole mouth with an example mouth")
     p.add_argument("-o", "--output", required=True, help="where to write the result")
     p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
     p.set_defaults(func=_cmd_edit)
@@ -169,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_whole_number(1), help="evaluate only the first N photos")
     p.add_argument("--seed", type=_whole_number(0, SEED_MAX), default=0, help="noise seed (default 0)")
     p.add_argument("--no-mirror", action="store_true", help="the editor without its mirrored faces")
+    p.add_argument("--no-mouths", action="store_true", help="the editor without its example mouths")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="measure inference speed against this machine's peak")

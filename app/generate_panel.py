@@ -32,7 +32,7 @@ class GeneratePanel(QWidget):
     result_selected = Signal(int)
 
     def __init__(self, generate: QAction, auto: QAction, apply: QAction, show_result: QAction, parent=None,
-                 live: QAction | None = None, mirror: QAction | None = None):
+                 live: QAction | None = None, mirror: QAction | None = None, mouths: QAction | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -50,6 +50,7 @@ class GeneratePanel(QWidget):
         self.auto_box = self._check_box("Auto", auto, row)
         self.live_box = self._check_box("Live", live, row) if live is not None else None
         self.mirror_box = self._check_box("Mirror", mirror, row) if mirror is not None else None
+        self.mouths_box = self._check_box("Mouths", mouths, row) if mouths is not None else None
         row.addStretch(1)
         row.addWidget(QLabel("Seed"))
         self.seed_spin = QSpinBox()

@@ -31,6 +31,7 @@ class GenerationJob:
     live: bool = False         # a live-fill preview: comes back as a preview.LivePreview
     scale: float = 1.0         # a live job's photo and layers are reduced by this first
     mirror: bool = True        # unguided holes on one side of a face take the mirrored other side
+    mouths: bool = True        # an unguided hole over a whole mouth takes a matching example mouth
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class InferenceWorker(QObject):
                 if job.live:
                     photo, mask, sketch, colour = self._reducer.reduce(job.scale, photo, mask, sketch, colour)
                 layers = EditLayers(mask=mask, sketch=_painted(sketch), colour=_painted(colour))
-                result = edit_photo(self.net, photo, layers, seed=job.seed, mirror=job.mirror)
+                result = edit_photo(self.net, photo, layers, seed=job.seed, mirror=job.mirror, mouths=job.mouths)
                 if job.live:
                     result = live_preview(result, mask)
             self._report_warnings(caught)

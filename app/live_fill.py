@@ -141,7 +141,7 @@ class LiveFill(QObject):
         job = GenerationJob(photo=w.photo_snapshot(), mask=self._snapshot["mask"], sketch=self._snapshot["sketch"],
                             colour=self._snapshot["colour"], seed=w.generate_panel.seed,
                             document_token=w.document_token, live=True, scale=scale,
-                            mirror=w.mirror_action.isChecked())
+                            mirror=w.mirror_action.isChecked(), mouths=w.mouths_action.isChecked())
         self._dirty = False
         self._in_flight = w.generation.request(job)
         self.requests += 1

@@ -136,6 +136,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.live = LiveFill(self)
         self.live_action.setChecked(self.settings.live_fill)
         self.mirror_action.setChecked(self.settings.mirror_faces)
+        self.mouths_action.setChecked(self.settings.example_mouths)
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
@@ -256,6 +257,9 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.mirror_action = a("&Mirror Faces", self.set_mirror_faces, checkable=True,
                                tip="Fill an erased eye, brow or cheek that has no guides from the face's "
                                    "other side, mirrored")
+        self.mouths_action = a("Example M&ouths", self.set_example_mouths, checkable=True,
+                               tip="Fill an erased mouth that has no guides with a real mouth from example "
+                                   "portraits that match the face; the seed picks which")
         self.cancel_action = a("&Cancel", self.cancel, "Esc", icon="cancel", tip="Cancel the running generation")
         self.apply_action = a("A&pply Result", self.apply_result, "Ctrl+Shift+Return", icon="apply",
                               tip="Make the result the new photo and clear the layers, to keep editing")
@@ -309,7 +313,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
     def _build_docks(self) -> None:
         self.generate_panel = GeneratePanel(self.generate_action, self.auto_action, self.apply_action,
                                             self.show_result_action, live=self.live_action,
-                                            mirror=self.mirror_action)
+                                            mirror=self.mirror_action, mouths=self.mouths_action)
         self.generate_dock = QDockWidget("Generate", self)
         self.generate_dock.setObjectName("generate-dock")
         self.generate_dock.setWidget(self.generate_panel)
@@ -366,7 +370,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
 
         generate = bar.addMenu("&Generate")
         generate.addActions([self.generate_action, self.auto_action, self.live_action, self.mirror_action,
-                             self.cancel_action])
+                             self.mouths_action, self.cancel_action])
         generate.addSeparator()
         generate.addAction(self.apply_action)
         generate.addSeparator()

@@ -170,7 +170,7 @@ class GenerationCommands:
                              sketch=None if doc.is_blank("sketch") else sketch.copy(),
                              colour=None if doc.is_blank("colour") else colour.copy(),
                              seed=self.generate_panel.seed, document_token=self.document_token,
-                             mirror=self.mirror_action.isChecked())
+                             mirror=self.mirror_action.isChecked(), mouths=self.mouths_action.isChecked())
 
     def generate(self) -> int | None:
         """Generate now (Ctrl+Return); returns the request id, or None if nothing was asked."""
@@ -205,6 +205,12 @@ class GenerationCommands:
     def set_mirror_faces(self, on: bool) -> None:
         """Unguided holes on one side of a face take the mirrored other side."""
         self.settings.mirror_faces = on
+        if self.auto_action.isChecked():
+            self.generation.schedule_auto()
+
+    def set_example_mouths(self, on: bool) -> None:
+        """An unguided hole over a whole mouth takes a matching example mouth."""
+        self.settings.example_mouths = on
         if self.auto_action.isChecked():
             self.generation.schedule_auto()
 

@@ -127,9 +127,9 @@ def time_edit(net, h: int, w: int, repeats: int) -> tuple[float, float]:
 
 def time_portrait_edit(net, repeats: int) -> dict | None:
     """The sample portrait (1000×1000) with its mouth erased as the face detector places
-    it, unguided and with the mouth's traced edges, and with an eye erased (unguided:
-    the mirrored face, model.symmetry): median seconds of the edit (photo decoded
-    once); None without the sample or a face."""
+    it, unguided (an example mouth, model.mouths) and with the mouth's traced edges,
+    and with an eye erased (unguided: the mirrored face, model.symmetry): median
+    seconds of the edit (photo decoded once); None without the sample or a face."""
     from .editor import EditLayers, edit_photo
     from .faces import detect_faces
     from .guides import extract_sketch
@@ -232,6 +232,7 @@ def format_report(res: dict) -> str:
                   f"beyond the network {fmt(res['edit24mp_overhead_s'], ' s')})"]
         if res.get("portrait_edit_s") is not None:
             lines.append(f"mouth edit on the {res['portrait_photo']} sample portrait (decoded): unguided "
+                         "(example mouth) "
                          f"{fmt(res['portrait_edit_s'], ' s')} (beyond the network "
                          f"{fmt(res['portrait_edit_overhead_s'], ' s')}), with traced edges "
                          f"{fmt(res['portrait_guided_edit_s'], ' s')} (beyond "

@@ -131,7 +131,7 @@ def _progress(done: int, total: int, started: float) -> None:
 
 
 def evaluate(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Path,
-             seed: int = 0, progress: bool = True, mirror: bool = True) -> dict:
+             seed: int = 0, progress: bool = True, mirror: bool = True, mouths: bool = True) -> dict:
     """Run every method on every photo; writes report.json, report.md and grid.png
     into `out_dir` and returns the report dict."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -150,8 +150,9 @@ def evaluate(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Pa
         hidden[mask] = 127
         results = {
             "telea": telea(hidden, mask),
-            "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, mirror=mirror),
-            "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, mirror=mirror),
+            "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, mirror=mirror, mouths=mouths),
+            "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, mirror=mirror,
+                                      mouths=mouths),
         }
         for method, result in results.items():
             scores[method].add(truth, result, mask)
@@ -161,7 +162,7 @@ def evaluate(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Pa
             _progress(index + 1, len(photos), started)
     if not rows:
         raise ScfeganError("no photo had a non-empty hole to evaluate")
-    report = {"photos": len(scores["telea"].hole_l1), "seed": seed, "mirror": mirror,
+    report = {"photos": len(scores["telea"].hole_l1), "seed": seed, "mirror": mirror, "mouths": mouths,
               "masks": "folder" if mask_files else "free-form strokes",
               "weights": {"cnum": net.info.cnum, "native_size": net.info.native_size,
                           "provenance": net.info.provenance},
@@ -191,7 +192,8 @@ def format_table(report: dict) -> str:
 
 
 def run_eval(data: str | None, masks: str | None, weights, out: str, limit: int | None, seed: int,
-             portrait: bool = False, list_file: str | None = None, mirror: bool = True) -> dict:
+             portrait: bool = False, list_file: str | None = None, mirror: bool = True,
+             mouths: bool = True) -> dict:
     """The `scfegan eval` command's work (`portrait`: model.portrait_eval; `mirror`:
     the editor's mirrored faces, see edit_photo)."""
     from .inference import load_generator
@@ -213,5 +215,5 @@ def run_eval(data: str | None, masks: str | None, weights, out: str, limit: int 
     if portrait:
         from .portrait_eval import evaluate_portraits
 
-        return evaluate_portraits(net, photos, mask_files, Path(out), seed=seed, mirror=mirror)
-    return evaluate(net, photos, mask_files, Path(out), seed=seed, mirror=mirror)
+        return evaluate_portraits(net, photos, mask_files, Path(out), seed=seed, mirror=mirror, mouths=mouths)
+    return evaluate(net, photos, mask_files, Path(out), seed=seed, mirror=mirror, mouths=mouths)

@@ -339,3 +339,54 @@ def test_an_eye_erased_with_the_mouse_comes_back_from_the_other_side(qtbot, data
     painted = error_in_the_hole()          # the (tiny, untrained) network alone
     assert mirrored < 0.5 * painted, (mirrored, painted)
     finish(w)
+
+
+def test_example_mouths_is_a_remembered_toggle_that_reaches_the_worker(qtbot, window, tiny_weights):  # noqa: F811
+    box = window.generate_panel.mouths_box
+    assert box.isChecked() and window.mouths_action.isChecked()   # on by default
+    jobs = []
+    window.generation.result_ready.connect(lambda rid, job, res, s: jobs.append(job))
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert not window.mouths_action.isChecked() and not window.settings.example_mouths
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    assert [job.mouths for job in jobs] == [True, False]
+    window.settings.sync()
+    other = make_window(qtbot, tiny_weights, wait_model=False)
+    assert not other.mouths_action.isChecked() and not other.generate_panel.mouths_box.isChecked()
+    finish(other)
+
+
+def test_a_mouth_erased_with_the_mouse_gets_a_mouth_and_another_seed_another(qtbot, data_dir, dialogs,
+                                                                             tiny_weights):  # noqa: F811
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    mouth = part_mask(photo.shape, detect_faces(photo)[0], "mouth")
+    ys, xs = np.nonzero(mouth)
+    w = make_window(qtbot, tiny_weights, photo=photo)
+    qtbot.keyClick(w.canvas, Qt.Key.Key_E)
+    for y in range(int(ys.min()), int(ys.max()) + 1, 15):     # scribble the mouth out, row by row
+        drag(qtbot, w, [(xs.min(), y), ((xs.min() + xs.max()) / 2, y), (xs.max(), y)])
+    erased = w.document.layers["mask"].copy()
+    assert erased[mouth].all()
+
+    def hole_with_seed(seed):
+        w.generate_panel.seed_spin.setValue(seed)
+        with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
+            w.generate()
+        return w.displayed_image()[mouth].astype(np.float32)   # where the mouth was
+
+    first, second = hole_with_seed(0), hole_with_seed(1)
+    assert np.abs(first - second).mean() > 5         # Generate again: another mouth
+    # Lips: some of it is far redder than its median (the tiny network paints no lips).
+    redness = first[:, 0] - first[:, 1]
+    assert np.percentile(redness, 95) > np.median(redness) + 20
+    qtbot.mouseClick(w.generate_panel.mouths_box, Qt.MouseButton.LeftButton)
+    assert np.abs(hole_with_seed(0) - first).mean() > 5
+    finish(w)
