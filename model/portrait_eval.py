@@ -120,11 +120,13 @@ def _grid(rows: list[list[np.ndarray]]) -> np.ndarray:
 
 
 def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, out_dir: Path,
-                       seed: int = 0, progress: bool = True, mirror: bool = True) -> dict:
+                       seed: int = 0, progress: bool = True, mirror: bool = True, mouths: bool = True) -> dict:
     """Every method on every face-part hole of every large-enough photo; writes
     report.json, report.md and grid.png into `out_dir` and returns the report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     scores = {m: MethodScores() for m in METHODS}
+    by_kind: dict[str, dict[str, MethodScores]] = {}  # unguided and Telea per kind of hole
+    kind_seed_diff: dict[str, list[float]] = {}
     real = MethodScores()  # the true photo scored against itself: reference seam index
     seed_diff, kinds, skipped, grid_rows = [], {}, {"small": 0, "no_face": 0}, []
     started = time.perf_counter()
@@ -153,15 +155,20 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             # The faces of the true photo: a hole over the face must not move the framing.
             results = {
                 "telea": telea(hidden, mask),
-                "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, faces=faces, mirror=mirror),
+                "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, faces=faces, mirror=mirror,
+                                            mouths=mouths),
                 "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, faces=faces,
-                                          mirror=mirror),
+                                          mirror=mirror, mouths=mouths),
             }
-            other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror)
+            other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror,
+                               mouths=mouths)
             seed_diff.append(float(np.abs(other[mask].astype(np.float32)
                                           - results["ours_unguided"][mask].astype(np.float32)).mean()))
+            kind_seed_diff.setdefault(kind, []).append(seed_diff[-1])
             for method, result in results.items():
                 scores[method].add(truth, result, mask)
+            for method in ("telea", "ours_unguided"):
+                by_kind.setdefault(kind, {}).setdefault(method, MethodScores()).add(truth, results[method], mask)
             real.seam.append(seam_index(truth, mask))
             if len(grid_rows) < GRID_ROWS and (len(grid_rows) < 3 or kind != grid_rows[-1][0]):
                 shown = hidden.copy()
@@ -172,14 +179,17 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
     if not grid_rows:
         raise ScfeganError(f"no photo of at least {MIN_SIDE} px with a detectable face")
     report = {"mode": "portrait", "holes": len(seed_diff), "kinds": kinds, "skipped": skipped, "seed": seed,
-              "mirror": mirror,
+              "mirror": mirror, "mouths": mouths,
               "masks": "face parts" + (" + irregular (folder)" if mask_files else ""),
               "weights": {"cnum": net.info.cnum, "native_size": net.info.native_size,
                           "provenance": net.info.provenance},
               "methods": {m: s.summary(l1_scale=255.0) for m, s in scores.items()},
               "real_photo_seam": {"median": float(np.nanmedian(real.seam)),
                                   "p90": float(np.nanpercentile(real.seam, 90))},
-              "seed_difference": float(np.mean(seed_diff))}
+              "seed_difference": float(np.mean(seed_diff)),
+              "by_kind": {kind: {**{m: s.summary(l1_scale=255.0) for m, s in methods.items()},
+                                 "seed_difference": float(np.mean(kind_seed_diff[kind]))}
+                          for kind, methods in by_kind.items()}}
     (out_dir / "report.json").write_text(json.dumps(report, indent=2))
     (out_dir / "report.md").write_text(format_portrait_table(report))
     save_photo(out_dir / "grid.png", _grid([cells for _, cells in grid_rows]))
@@ -190,7 +200,8 @@ def format_portrait_table(report: dict) -> str:
     """The portrait report as a Markdown table."""
     kinds = ", ".join(f"{n} {k}" for k, n in report["kinds"].items())
     mirror = "on" if report.get("mirror", True) else "off"
-    lines = [f"{report['holes']} holes ({kinds}); mirrored faces {mirror}; "
+    mouths = "on" if report.get("mouths", True) else "off"
+    lines = [f"{report['holes']} holes ({kinds}); mirrored faces {mirror}, example mouths {mouths}; "
              f"skipped photos: {report['skipped']['small']} under "
              f"{MIN_SIDE} px, {report['skipped']['no_face']} without a face. Columns of grid.png (crops at "
              "100 %): photo with hole | Telea | ours unguided | ours guided | truth.", "",
@@ -203,6 +214,14 @@ def format_portrait_table(report: dict) -> str:
     seam = report["real_photo_seam"]
     lines += ["", f"Real photos, same holes: seam median {seam['median']:.3f}, p90 {seam['p90']:.3f}. "
               f"Two seeds unguided differ by {report['seed_difference']:.2f}/255 in the hole (mean)."]
+    if report.get("by_kind"):
+        lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness | seeds differ |",
+                  "|---|---|---|---|---|---|---|"]
+        for kind, k in report["by_kind"].items():
+            t, u = k["telea"], k["ours_unguided"]
+            lines.append(f"| {kind} | {t['hole_l1']['mean']:.2f} | {t['psnr']['mean']:.2f} | "
+                         f"{u['hole_l1']['mean']:.2f} | {u['psnr']['mean']:.2f} | {u['sharpness']['median']:.2f} | "
+                         f"{k['seed_difference']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
