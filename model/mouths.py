@@ -48,7 +48,8 @@ SELF_MATCH = 0.99         # surroundings this alike (brightness correlation) are
 LIP_REDNESS = 15.0        # a pixel redder (Lab a*) than the skin around the hole by this is lip ...
 LIP_BESIDE = 0.03         # ... and with more than this much of the hole's edge (0.03 face widths) lip,
                           # the mouth was not erased whole: no example (it would not meet the rest)
-COLOUR_GAIN = (0.4, 2.5)  # bounds of the gain that gives an example the photo's skin brightness
+COLOUR_GAIN = (0.4, 2.5)  # bounds of the gains that give an example the photo's skin colour
+TONE_SHARE = 0.5          # how far an example's colours move to the photo's skin tone
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
@@ -338,11 +339,15 @@ def _render(photo, hole, face, pick: _Candidate, target, ring) -> MouthFill | No
     if box is None:
         return None
     y0, y1, x0, x1 = y0 + box[0], y0 + box[1], x0 + box[2], x0 + box[3]
-    # Colours: the example's brightness scaled to the photo's on the ring; the skin's
-    # hue is left to the edge matching, which shifts it (a per-channel gain turned
-    # white teeth cyan or green where the photo's skin is less red than the example's).
+    # Colours: scaled to the photo's brightness on the ring, and TONE_SHARE of the way
+    # to its skin's tone per channel (all the way turned white teeth cyan where the
+    # photo's skin is less red than the example's; none left dimmed teeth grey, which
+    # looks green beside the lips; a curve per channel that keeps white white made the
+    # mouth's inside green-black).
     small = _place(example, target.shape[:2], pick.scale, pick.dx, pick.dy).astype(np.float32)
-    gain = float(np.clip(target[ring].mean() / max(float(small[ring].mean()), 1.0), *COLOUR_GAIN))
+    t, s = target.astype(np.float32)[ring].mean(0), np.maximum(small[ring].mean(0), 1.0)
+    tone = np.clip(t / s, *COLOUR_GAIN)
+    brightness = float(np.clip(t.mean() / s.mean(), *COLOUR_GAIN))
     # At the photo's resolution: photo pixel p lies at grid point p - window origin
     # on a grid with the face's own width.
     wx0, wy0, _, _ = window_box(face)
@@ -355,7 +360,7 @@ def _render(photo, hole, face, pick: _Candidate, target, ring) -> MouthFill | No
         m *= reduce_by
     values = cv2.warpAffine(pixels, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                             borderMode=cv2.BORDER_REFLECT).astype(np.float32)
-    values *= gain
+    values *= brightness * (tone / brightness) ** TONE_SHARE
     area = _ellipse((y1 - y0, x1 - x0), face, lips, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
     return MouthFill((y0, y1, x0, x1), values, weight, example.name)
