@@ -5,10 +5,12 @@ loss asks for), and a face has no second mouth to mirror. So an unguided hole th
 covers a face's whole mouth takes a mouth from a small library of CC0 portraits
 (resources/mouths, made by `build_library`): each example is placed by the face box,
 then moved and scaled to match the hole's surroundings (nose, cheeks, chin); those
-whose surroundings do not agree in detail, colour or texture (a beard on a smooth
-face, a turned face) are left out, and the seed picks among the best few, so
-Generate again gives another mouth. The chosen example is matched to the photo's
-colours and blended over the network's fill, which keeps the rest of the hole.
+whose surroundings do not match in detail, brightness and texture (a turned face)
+are left out, and the seed picks among the best three, so Generate again gives
+another mouth. The chosen example is matched to the photo's colours and blended over
+the network's fill at its lips; the fill keeps the rest of the hole. No example where
+the photo's own lips show beside the hole (the mouth was not erased whole) or for the
+example's own photo.
 """
 from __future__ import annotations
 
@@ -46,8 +48,9 @@ MIN_SCORE = 0.45          # the score an example needs
 CHOICES = 3               # the seed picks among this many of the best examples (seed 0: the best)
 SELF_MATCH = 0.99         # surroundings this alike (brightness correlation) are the example's own photo
 LIP_REDNESS = 15.0        # a pixel redder (Lab a*) than the skin around the hole by this is lip ...
-LIP_BESIDE = 0.03         # ... and with more than this much of the hole's edge (0.03 face widths) lip,
-                          # the mouth was not erased whole: no example (it would not meet the rest)
+LIP_EDGE = 0.03           # ... and with lip on more than LIP_BESIDE of the hole's edge (this many
+LIP_BESIDE = 0.03         # face widths), the mouth was not erased whole: no example (it would not
+                          # meet the rest of the lips)
 COLOUR_GAIN = (0.4, 2.5)  # bounds of the gains that give an example the photo's skin colour
 TONE_SHARE = 0.5          # how far an example's colours move to the photo's skin tone
 
@@ -118,14 +121,14 @@ def cut_window(photo: np.ndarray, face) -> np.ndarray | None:
     return np.ascontiguousarray(window)
 
 
-def _ellipse(shape, face, part, origin=(0.0, 0.0), scale=1.0) -> np.ndarray:
+def _ellipse(shape, face, part, origin=(0.0, 0.0)) -> np.ndarray:
     """A filled ellipse (float32 0/1) of `part` (fractions of the face box) on a grid
-    of `shape` whose pixel (0, 0) is photo point `origin`, `scale` grid px per photo px."""
+    of `shape` whose pixel (0, 0) is photo point `origin`."""
     x, y, w, h = face
     cx, cy, rx, ry = part
     mask = np.zeros(shape, np.float32)
-    centre = ((x + cx * w - origin[0]) * scale, (y + cy * h - origin[1]) * scale)
-    cv2.ellipse(mask, (centre, (2 * rx * w * scale, 2 * ry * h * scale), 0), 1.0, -1)
+    centre = (x + cx * w - origin[0], y + cy * h - origin[1])
+    cv2.ellipse(mask, (centre, (2 * rx * w, 2 * ry * h), 0), 1.0, -1)
     return mask
 
 
@@ -192,8 +195,7 @@ class _Candidate:
     dy: float
 
 
-def _candidates(target: np.ndarray, ring: np.ndarray, hole: np.ndarray, known: np.ndarray,
-                library) -> list[_Candidate]:
+def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library) -> list[_Candidate]:
     """Every example, placed where its surroundings best match `target`'s ring;
     the best CHOICES that score MIN_SCORE, best first."""
     sigma = DETAIL_SIGMA * SEARCH_FACE
@@ -252,9 +254,9 @@ def _candidates(target: np.ndarray, ring: np.ndarray, hole: np.ndarray, known: n
 
 
 def _lips_beside(target: np.ndarray, hole: np.ndarray, ring: np.ndarray) -> float:
-    """The fraction of the hole's edge (known pixels within 0.03 face widths) that is
-    lip: redder than the skin of the ring by LIP_REDNESS."""
-    reach = max(1, round(0.03 * SEARCH_FACE))
+    """The fraction of the hole's edge (known pixels within LIP_EDGE face widths) that
+    is lip: redder than the skin of the ring by LIP_REDNESS."""
+    reach = max(1, round(LIP_EDGE * SEARCH_FACE))
     edge = cv2.dilate(hole.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
     edge &= ring
     if not edge.any():
@@ -313,7 +315,7 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
         return None
     if _lips_beside(target, small_hole, ring) > LIP_BESIDE:
         return None
-    found = _candidates(target, ring, small_hole, known, library)
+    found = _candidates(target, ring, known, library)
     if not found:
         return None
     pick = found[choice % len(found)]

@@ -215,8 +215,8 @@ def format_portrait_table(report: dict) -> str:
     lines += ["", f"Real photos, same holes: seam median {seam['median']:.3f}, p90 {seam['p90']:.3f}. "
               f"Two seeds unguided differ by {report['seed_difference']:.2f}/255 in the hole (mean)."]
     if report.get("by_kind"):
-        lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness | seeds differ |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness "
+                  "| seeds differ |", "|---|---|---|---|---|---|---|"]
         for kind, k in report["by_kind"].items():
             t, u = k["telea"], k["ours_unguided"]
             lines.append(f"| {kind} | {t['hole_l1']['mean']:.2f} | {t['psnr']['mean']:.2f} | "
