@@ -49,8 +49,6 @@ class GeneratePanel(QWidget):
         row = QHBoxLayout()
         self.auto_box = self._check_box("Auto", auto, row)
         self.live_box = self._check_box("Live", live, row) if live is not None else None
-        self.mirror_box = self._check_box("Mirror", mirror, row) if mirror is not None else None
-        self.mouths_box = self._check_box("Mouths", mouths, row) if mouths is not None else None
         row.addStretch(1)
         row.addWidget(QLabel("Seed"))
         self.seed_spin = QSpinBox()
@@ -65,6 +63,13 @@ class GeneratePanel(QWidget):
         dice.clicked.connect(self.new_seed)
         row.addWidget(dice)
         layout.addLayout(row)
+        # Where a face's unguided parts may come from, on a row of their own so the dock
+        # stays narrow and the photo keeps its room.
+        faces = QHBoxLayout()
+        self.mirror_box = self._check_box("Mirror faces", mirror, faces) if mirror is not None else None
+        self.mouths_box = self._check_box("Example mouths", mouths, faces) if mouths is not None else None
+        faces.addStretch(1)
+        layout.addLayout(faces)
 
         title = QLabel("Results")
         title.setStyleSheet("font-weight: bold; padding-top: 6px;")

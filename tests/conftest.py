@@ -39,3 +39,22 @@ def tiny_weights(tmp_path_factory) -> Path:
                  WeightsInfo(cnum=4, native_size=128, channel_order="RGB",
                              provenance="random test weights", licence="test"))
     return path
+
+
+@pytest.fixture(scope="session")
+def grey_generator():
+    """Stands in for the generator in edit_photo: fills every hole flat grey."""
+    import torch
+
+    from model.weights import WeightsInfo
+
+    class Flat(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+            self.info = WeightsInfo(native_size=128, cnum=4, channel_order="RGB", provenance="test")
+
+        def forward(self, x):
+            return torch.zeros(x.shape[0], 3, x.shape[2], x.shape[3]) + self.weight
+
+    return Flat()

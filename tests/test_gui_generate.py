@@ -294,38 +294,48 @@ def test_convert_failure_is_a_message(qtbot, window, dialogs, tmp_path):  # noqa
     assert window.generation.ready and not window.generation.busy
 
 
-def test_mirror_faces_is_a_remembered_toggle_that_reaches_the_worker(qtbot, window, tiny_weights):  # noqa: F811
-    box = window.generate_panel.mirror_box
-    assert box.isChecked() and window.mirror_action.isChecked()   # on by default
+@pytest.mark.parametrize("option, setting", [("mirror", "mirror_faces"), ("mouths", "example_mouths")])
+def test_generate_options_are_remembered_toggles_that_reach_the_worker(qtbot, window, tiny_weights,  # noqa: F811
+                                                                       option, setting):
+    """Mirror Faces and Example Mouths: on by default, the panel's box and the menu
+    action move together, the worker gets the choice, and a new window remembers it."""
+    box, action = getattr(window.generate_panel, f"{option}_box"), getattr(window, f"{option}_action")
+    assert box.isChecked() and action.isChecked()   # on by default
     jobs = []
     window.generation.result_ready.connect(lambda rid, job, res, s: jobs.append(job))
     with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
         window.generate()
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
-    assert not window.mirror_action.isChecked() and not window.settings.mirror_faces
+    assert not action.isChecked() and not getattr(window.settings, setting)
     with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
         window.generate()
-    assert [job.mirror for job in jobs] == [True, False]
+    assert [getattr(job, option) for job in jobs] == [True, False]
     window.settings.sync()
     other = make_window(qtbot, tiny_weights, wait_model=False)
-    assert not other.mirror_action.isChecked() and not other.generate_panel.mirror_box.isChecked()
+    assert not getattr(other, f"{option}_action").isChecked()
+    assert not getattr(other.generate_panel, f"{option}_box").isChecked()
     finish(other)
-
-
-def test_an_eye_erased_with_the_mouse_comes_back_from_the_other_side(qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+def scribble_out(qtbot, weights, part: str):
+    """A window on the sample portrait with a face part (portrait_eval.PARTS) scribbled
+    out with the eraser, row by row, with real mouse events: (window, photo, the
+    part's ellipse, the erased mask)."""
     from model.faces import detect_faces
     from model.imageio import load_photo
     from model.paths import sample_photo_path
     from model.portrait_eval import part_mask
 
     photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
-    eye = part_mask(photo.shape, detect_faces(photo)[0], "eye")
-    ys, xs = np.nonzero(eye)
-    w = make_window(qtbot, tiny_weights, photo=photo)
+    ellipse = part_mask(photo.shape, detect_faces(photo)[0], part)
+    ys, xs = np.nonzero(ellipse)
+    w = make_window(qtbot, weights, photo=photo)
     qtbot.keyClick(w.canvas, Qt.Key.Key_E)
-    for y in range(int(ys.min()), int(ys.max()) + 1, 15):     # scribble the eye out, row by row
+    for y in range(int(ys.min()), int(ys.max()) + 1, 15):
         drag(qtbot, w, [(xs.min(), y), ((xs.min() + xs.max()) / 2, y), (xs.max(), y)])
-    erased = w.document.layers["mask"].copy()
+    return w, photo, ellipse, w.document.layers["mask"].copy()
+
+
+def test_an_eye_erased_with_the_mouse_comes_back_from_the_other_side(qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    w, photo, eye, erased = scribble_out(qtbot, tiny_weights, "eye")
     assert erased[eye].mean() > 0.95
 
     def error_in_the_hole():
@@ -341,39 +351,9 @@ def test_an_eye_erased_with_the_mouse_comes_back_from_the_other_side(qtbot, data
     finish(w)
 
 
-def test_example_mouths_is_a_remembered_toggle_that_reaches_the_worker(qtbot, window, tiny_weights):  # noqa: F811
-    box = window.generate_panel.mouths_box
-    assert box.isChecked() and window.mouths_action.isChecked()   # on by default
-    jobs = []
-    window.generation.result_ready.connect(lambda rid, job, res, s: jobs.append(job))
-    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
-        window.generate()
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
-    assert not window.mouths_action.isChecked() and not window.settings.example_mouths
-    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
-        window.generate()
-    assert [job.mouths for job in jobs] == [True, False]
-    window.settings.sync()
-    other = make_window(qtbot, tiny_weights, wait_model=False)
-    assert not other.mouths_action.isChecked() and not other.generate_panel.mouths_box.isChecked()
-    finish(other)
-
-
 def test_a_mouth_erased_with_the_mouse_gets_a_mouth_and_another_seed_another(qtbot, data_dir, dialogs,
                                                                              tiny_weights):  # noqa: F811
-    from model.faces import detect_faces
-    from model.imageio import load_photo
-    from model.paths import sample_photo_path
-    from model.portrait_eval import part_mask
-
-    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
-    mouth = part_mask(photo.shape, detect_faces(photo)[0], "mouth")
-    ys, xs = np.nonzero(mouth)
-    w = make_window(qtbot, tiny_weights, photo=photo)
-    qtbot.keyClick(w.canvas, Qt.Key.Key_E)
-    for y in range(int(ys.min()), int(ys.max()) + 1, 15):     # scribble the mouth out, row by row
-        drag(qtbot, w, [(xs.min(), y), ((xs.min() + xs.max()) / 2, y), (xs.max(), y)])
-    erased = w.document.layers["mask"].copy()
+    w, photo, mouth, erased = scribble_out(qtbot, tiny_weights, "mouth")
     assert erased[mouth].all()
 
     def hole_with_seed(seed):

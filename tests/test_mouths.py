@@ -13,6 +13,7 @@ import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
 from model.mouths import WINDOW, Example, covers_mouth, cut_window, load_library, mouth_fill
+from face_checks import assert_left_to_the_network, command_line_edits
 
 SIDE = 420
 FACE = (90, 40, 240, 240)       # a square Haar-style box (x, y, w, h)
@@ -155,26 +156,9 @@ def test_lips_showing_beside_the_hole_get_no_example(library):
     assert mouth_fill(lower_face(seed=8), hole, FACE, library=library) is not None
 
 
-def _grey_generator():
-    import torch
-
-    from model.weights import WeightsInfo
-
-    class Flat(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.weight = torch.nn.Parameter(torch.zeros(1))
-            self.info = WeightsInfo(native_size=128, cnum=4, channel_order="RGB", provenance="test")
-
-        def forward(self, x):
-            return torch.zeros(x.shape[0], 3, x.shape[2], x.shape[3]) + self.weight
-
-    return Flat()
-
-
-def test_the_editor_gives_unguided_mouth_holes_an_example(library, monkeypatch):
+def test_the_editor_gives_unguided_mouth_holes_an_example(library, monkeypatch, grey_generator):
     monkeypatch.setattr(model.mouths, "load_library", lambda folder=None: library)
-    net = _grey_generator()
+    net = grey_generator
     photo = lower_face(seed=7)
     hole = mouth_hole()
     plain = edit_photo(net, photo, EditLayers(hole), faces=[FACE], mouths=False)
@@ -186,14 +170,9 @@ def test_the_editor_gives_unguided_mouth_holes_an_example(library, monkeypatch):
     # Lips where the mouth was: far darker than the grey the network painted.
     lips = lips_mask()
     assert seeds[0][lips][:, 1].mean() < plain[lips][:, 1].mean() - 40
-    # A region with a guide in it is the user's; no face, no example.
     sketch = np.zeros_like(hole)
     sketch[230, 180:240] = True
-    guided = EditLayers(hole, sketch=sketch)
-    assert np.array_equal(edit_photo(net, photo, guided, faces=[FACE]),
-                          edit_photo(net, photo, guided, faces=[FACE], mouths=False))
-    assert np.array_equal(edit_photo(net, photo, EditLayers(hole), faces=[]),
-                          edit_photo(net, photo, EditLayers(hole), faces=[], mouths=False))
+    assert_left_to_the_network(net, photo, hole, sketch, FACE, "mouths")
 
 
 def test_the_bundled_library_reads_and_is_credited():
@@ -241,31 +220,11 @@ def test_the_sample_portrait_gets_another_persons_mouth():
 
 
 def test_the_command_line_gives_example_mouths_unless_told_not_to(tmp_path, monkeypatch, library, tiny_weights):
-    from PIL import Image
-
-    import model.editor
-    from app.cli import main
-
-    class OneFace:
-        def faces(self, image):
-            return [FACE]
-
-    monkeypatch.setattr(model.editor, "_FACES", OneFace())
     monkeypatch.setattr(model.mouths, "load_library", lambda folder=None: library)
-    photo = lower_face(seed=9)
-    hole = mouth_hole()
-    Image.fromarray(photo).save(tmp_path / "face.png")
-    Image.fromarray(hole.astype(np.uint8) * 255).save(tmp_path / "mask.png")
-    lips = {}
-    for flag in ([], ["--no-mouths"]):
-        out = tmp_path / f"out{len(flag)}.png"
-        assert main(["edit", str(tmp_path / "face.png"), "--mask", str(tmp_path / "mask.png"),
-                     "--weights", str(tiny_weights), "-o", str(out), *flag]) == 0
-        result = np.asarray(Image.open(out).convert("RGB")).astype(np.float32)
-        lips[len(flag)] = result[lips_mask()][:, 1].mean()     # green: low on lips
-    assert lips[0] < lips[1] - 30
-
-
+    given, refused = command_line_edits(tmp_path, monkeypatch, lower_face(seed=9), mouth_hole(), FACE, tiny_weights,
+                                        "--no-mouths")
+    green = [result[lips_mask()][:, 1].mean() for result in (given, refused)]   # low on lips
+    assert green[0] < green[1] - 30
 def test_odd_holes_and_face_boxes_never_fail():
     from model.imageio import load_photo
     from model.paths import sample_photo_path

@@ -8,6 +8,7 @@ import pytest
 
 from model import EditLayers, edit_photo
 from model.symmetry import find_mirror, mirror_fill
+from face_checks import assert_left_to_the_network, command_line_edits
 
 SIDE = 600
 FACE = (150, 140, 300, 320)   # Haar-style box (x, y, w, h); its centre column is x = 300
@@ -98,26 +99,8 @@ def test_no_mirror_for_holes_it_cannot_serve(hole):
     assert mirror_fill(symmetric_face(), hole, FACE) is None
 
 
-def _grey_generator():
-    """Stands in for the generator in edit_photo: fills every hole flat grey."""
-    import torch
-
-    from model.weights import WeightsInfo
-
-    class Flat(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.weight = torch.nn.Parameter(torch.zeros(1))
-            self.info = WeightsInfo(native_size=128, cnum=4, channel_order="RGB", provenance="test")
-
-        def forward(self, x):
-            return torch.zeros(x.shape[0], 3, x.shape[2], x.shape[3]) + self.weight
-
-    return Flat()
-
-
-def test_the_editor_mirrors_unguided_holes_only():
-    net = _grey_generator()
+def test_the_editor_mirrors_unguided_holes_only(grey_generator):
+    net = grey_generator
     photo = symmetric_face()
     hole = eye_hole()
     plain = edit_photo(net, photo, EditLayers(hole), faces=[FACE], mirror=False)
@@ -126,15 +109,9 @@ def test_the_editor_mirrors_unguided_holes_only():
     assert truth_error(mirrored) < 0.5 * truth_error(plain)
     assert truth_error(mirrored) < 8
     assert np.array_equal(mirrored[~hole], photo[~hole])   # outside the hole: bit-identical
-    # A region with a guide in it is the user's: it is not mirrored.
     sketch = np.zeros_like(hole)
     sketch[272, 200:260] = True
-    guided = EditLayers(hole, sketch=sketch)
-    assert np.array_equal(edit_photo(net, photo, guided, faces=[FACE]),
-                          edit_photo(net, photo, guided, faces=[FACE], mirror=False))
-    # No face, no mirror.
-    assert np.array_equal(edit_photo(net, photo, EditLayers(hole), faces=[]),
-                          edit_photo(net, photo, EditLayers(hole), faces=[], mirror=False))
+    assert_left_to_the_network(net, photo, hole, sketch, FACE, "mirror")
 
 
 def test_an_erased_other_side_is_no_source():
@@ -156,30 +133,11 @@ def test_hair_on_the_other_side_is_not_copied():
 
 
 def test_the_command_line_mirrors_unless_told_not_to(tmp_path, monkeypatch, tiny_weights):
-    from PIL import Image
-
-    import model.editor
-    from app.cli import main
-
-    class OneFace:
-        def faces(self, image):
-            return [FACE]
-
-    monkeypatch.setattr(model.editor, "_FACES", OneFace())
     photo = symmetric_face()
     hole = eye_hole()
-    Image.fromarray(photo).save(tmp_path / "face.png")
-    Image.fromarray(hole.astype(np.uint8) * 255).save(tmp_path / "mask.png")
-    errors = {}
-    for flag in ([], ["--no-mirror"]):
-        out = tmp_path / f"out{len(flag)}.png"
-        assert main(["edit", str(tmp_path / "face.png"), "--mask", str(tmp_path / "mask.png"),
-                     "--weights", str(tiny_weights), "-o", str(out), *flag]) == 0
-        result = np.asarray(Image.open(out).convert("RGB")).astype(np.float32)
-        errors[len(flag)] = np.abs(result[hole] - photo[hole]).mean()
+    mirrored, painted = command_line_edits(tmp_path, monkeypatch, photo, hole, FACE, tiny_weights, "--no-mirror")
+    errors = [np.abs(result[hole] - photo[hole]).mean() for result in (mirrored, painted)]
     assert errors[0] < 8 and errors[1] > 2 * errors[0]
-
-
 def test_odd_holes_and_face_boxes_never_fail():
     from model.imageio import load_photo
     from model.paths import sample_photo_path
