@@ -35,7 +35,9 @@ FACE_MARGIN = 0.68      # a face box grows by this much (per side: half) to fram
 EDGE_REACH = 6.0        # under colour strokes, the fill's step at the hole's rim fades over this
 EDGE_REACH_OF_HOLE = 0.15  # many σ of its smoothing, or this fraction of the hole's short side
 MIRROR_EDGE = 0.004     # a mirrored fill meets the photo smoothed over this fraction of the face width
-MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px)
+MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
+MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
+                        # width (a nose lit otherwise, or another skin's, looked pasted on)
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
 
 
@@ -581,11 +583,15 @@ def _mouth_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, label
         found = mouth_fill(photo, full, face, erased=mask, choice=choice)
         if found is not None:
             # The fill's finest grain (the photo's, borrowed: model.detail) goes on over the
-            # example too, whose own was smoothed when it was scaled; without it the mouth
-            # looks airbrushed beside the photo.
+            # example too, whose own was smoothed when it was scaled (without it the mouth
+            # looks airbrushed), and outside the lips the fill's broad shading replaces the
+            # example's, which was lit for another face.
             fy0, fy1, fx0, fx1 = found.box
             under = result[fy0:fy1, fx0:fx1].astype(np.float32)
             found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
+            sigma = MOUTH_SHADING * face[2]
+            found.values += (1 - found.lips[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
+                                                           - cv2.GaussianBlur(found.values, (0, 0), sigma))
             _blend(result, photo, box, hole, found, face)
             return True
     return False

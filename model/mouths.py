@@ -8,9 +8,9 @@ then moved and scaled to match the hole's surroundings (nose, cheeks, chin); tho
 whose surroundings do not match in detail, brightness and texture (a turned face)
 are left out, and the seed picks among the best three, so Generate again gives
 another mouth. The chosen example is matched to the photo's colours and blended over
-the network's fill at its lips; the fill keeps the rest of the hole. No example where
-the photo's own lips show beside the hole (the mouth was not erased whole) or for the
-example's own photo.
+the network's fill at its lips, or at its nose and lips where the hole covers the nose
+too; the fill keeps the rest of the hole. No example where the photo's own lips show
+beside the hole (the mouth was not erased whole) or for the example's own photo.
 """
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ from .imageio import load_photo, save_photo
 from .paths import project_root
 
 # The part of a face an example holds, in fractions of its Haar box (x0, x1, y0, y1).
-WINDOW = (0.05, 0.95, 0.45, 1.12)
+WINDOW = (0.05, 0.95, 0.35, 1.12)
 MOUTH = (0.50, 0.79, 0.19, 0.08)  # the mouth (centre x, y, half-width, half-height) a hole must cover
 MIN_ERASED = 0.9          # ... this much of it
+NOSE = (0.50, 0.58, 0.09, 0.07)   # a hole that covers this much of the nose too takes the example's nose
 LIPS_MARGIN = (0.02, 0.015)  # the example is used over its lips grown by this (fraction of the face) ...
 FEATHER = 0.015           # ... feathered over this fraction of the face width; the network's skin elsewhere
 LIBRARY_FACE = 480        # examples are stored with the face at most this wide (never scaled up)
@@ -58,12 +59,14 @@ TONE_SHARE = 0.5          # how far an example's colours move to the photo's ski
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
 class Example:
     """A face's lower part (RGB uint8) covering WINDOW, the face `face_width` px wide,
-    and its lips' ellipse (centre x, y, half-width, half-height; face-box fractions)."""
+    and its lips' and nose's ellipses (centre x, y, half-width, half-height; face-box
+    fractions)."""
 
     name: str
     pixels: np.ndarray
     face_width: float
     lips: tuple[float, float, float, float]
+    nose: tuple[float, float, float, float] | None  # None: its nose is not offered
 
 
 @dataclass
@@ -75,6 +78,7 @@ class MouthFill:
     values: np.ndarray
     weight: np.ndarray
     example: str
+    lips: np.ndarray   # float32 0..1 over `box`: the example's lips (feathered)
 
 
 def library_dir() -> Path:
@@ -95,7 +99,8 @@ def load_library(folder: Path | None = None) -> tuple[Example, ...]:
         if tuple(meta["window"]) != WINDOW:
             raise ScfeganError(f"{index} was made for another face window; rebuild it")
         return tuple(Example(e["name"], np.ascontiguousarray(load_photo(folder / e["file"]).pixels),
-                             float(e["face_width"]), tuple(float(v) for v in e["lips"]))
+                             float(e["face_width"]), tuple(float(v) for v in e["lips"]),
+                            tuple(float(v) for v in e["nose"]) if e.get("nose") else None)
                      for e in meta["examples"])
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ScfeganError(f"the mouth examples in {folder} cannot be read: {e}") from None
@@ -132,15 +137,16 @@ def _ellipse(shape, face, part, origin=(0.0, 0.0)) -> np.ndarray:
     return mask
 
 
-def covers_mouth(hole: np.ndarray, face) -> bool:
-    """Whether `hole` (bool, photo-sized) covers MIN_ERASED of the face's mouth."""
+def covers_mouth(hole: np.ndarray, face, part=MOUTH) -> bool:
+    """Whether `hole` (bool, photo-sized) covers MIN_ERASED of the face's mouth (or
+    of another `part`: an ellipse in face-box fractions)."""
     x, y, w, h = face
-    cx, cy, rx, ry = MOUTH
+    cx, cy, rx, ry = part
     y0, y1 = max(0, math.floor(y + (cy - ry) * h)), min(hole.shape[0], math.ceil(y + (cy + ry) * h) + 1)
     x0, x1 = max(0, math.floor(x + (cx - rx) * w)), min(hole.shape[1], math.ceil(x + (cx + rx) * w) + 1)
     if y1 <= y0 or x1 <= x0:
         return False
-    mouth = _ellipse((y1 - y0, x1 - x0), face, MOUTH, (x0, y0)) > 0
+    mouth = _ellipse((y1 - y0, x1 - x0), face, part, (x0, y0)) > 0
     return bool(mouth.any()) and hole[y0:y1, x0:x1][mouth].mean() >= MIN_ERASED
 
 
@@ -319,18 +325,28 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     if not found:
         return None
     pick = found[choice % len(found)]
-    return _render(photo, hole, face, pick, target, ring)
+    return _render(photo, hole, face, pick, target, ring, with_nose=covers_mouth(hole, face, NOSE))
 
 
-def _render(photo, hole, face, pick: _Candidate, target, ring) -> MouthFill | None:
+def _placed(part, pick: _Candidate):
+    """An example's part (ellipse, face fractions) where the search placed it on this face."""
+    cx, cy, rx, ry = part
+    return (MOUTH[0] + pick.dx + (cx - MOUTH[0]) * pick.scale, MOUTH[1] + pick.dy + (cy - MOUTH[1]) * pick.scale,
+            rx * pick.scale, ry * pick.scale)
+
+
+def _render(photo, hole, face, pick: _Candidate, target, ring, with_nose: bool = False) -> MouthFill | None:
     """The picked example at the photo's resolution over its lips (grown by
-    LIPS_MARGIN) within the hole, its colours matched to the photo's on the ring."""
+    LIPS_MARGIN) within the hole, or over its nose and lips where the nose is erased
+    too, its colours matched to the photo's on the ring."""
     x, y, w, h = face
     example = pick.example
-    # The example's lips where the search placed them (face fractions of this face).
-    lx, ly, lrx, lry = example.lips
-    lips = (MOUTH[0] + pick.dx + (lx - MOUTH[0]) * pick.scale, MOUTH[1] + pick.dy + (ly - MOUTH[1]) * pick.scale,
-            lrx * pick.scale + LIPS_MARGIN[0], lry * pick.scale + LIPS_MARGIN[1])
+    lx, ly, lrx, lry = mouth = _placed(example.lips, pick)
+    if with_nose and example.nose is not None:  # one ellipse from the nose's top to the lips' bottom
+        nx, ny, nrx, nry = _placed(example.nose, pick)
+        top, bottom = ny - nry, ly + lry
+        lx, ly, lrx, lry = (nx + lx) / 2, (top + bottom) / 2, max(nrx, lrx), (bottom - top) / 2
+    lips = (lx, ly, lrx + LIPS_MARGIN[0], lry + LIPS_MARGIN[1])
     pad = FEATHER * w * 3
     height, width = hole.shape
     y0 = max(0, math.floor(y + (lips[1] - lips[3]) * h - pad))
@@ -362,25 +378,27 @@ def _render(photo, hole, face, pick: _Candidate, target, ring) -> MouthFill | No
         m *= reduce_by
     values = cv2.warpAffine(pixels, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                             borderMode=cv2.BORDER_REFLECT).astype(np.float32)
-    values *= brightness * (tone / brightness) ** TONE_SHARE
+    # Teeth only in the mouth: elsewhere (the nose, the skin) all of the skin's tone.
+    inside = cv2.GaussianBlur(_ellipse((y1 - y0, x1 - x0), face, mouth, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
+    share = TONE_SHARE * inside + (1.0 - inside)
+    values *= brightness * (tone / brightness) ** share[..., None]
     area = _ellipse((y1 - y0, x1 - x0), face, lips, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
-    return MouthFill((y0, y1, x0, x1), values, weight, example.name)
+    return MouthFill((y0, y1, x0, x1), values, weight, example.name, inside)
 
 
-def build_library(photos, out_dir: Path, lips: dict[str, tuple[float, float, float, float]],
-                  credits: dict[str, str] | None = None) -> list[str]:
-    """Writes an example (JPEG) for the largest face of each photo that has `lips`
-    (by file stem: the lips' ellipse, face-box fractions, marked by hand) and whose
-    WINDOW lies on the photo, and examples.json; returns the names written. Run on
-    CC0 portraits only: the library ships with the app."""
+def build_library(photos, out_dir: Path, parts: dict[str, dict], credits: dict[str, str] | None = None) -> list[str]:
+    """Writes an example (JPEG) for the largest face of each photo that has `parts`
+    (by file stem: {"lips": ellipse, "nose": ellipse or None}, face-box fractions,
+    marked by hand) and whose WINDOW lies on the photo, and examples.json; returns the
+    names written. Run on CC0 portraits only: the library ships with the app."""
     from .faces import detect_faces
 
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
     for path in photos:
         name = Path(path).stem
-        if name not in lips:
+        if name not in parts:
             continue
         photo = np.ascontiguousarray(load_photo(path).pixels)
         faces = detect_faces(photo)
@@ -389,7 +407,9 @@ def build_library(photos, out_dir: Path, lips: dict[str, tuple[float, float, flo
             continue
         save_photo(out_dir / f"{name}.jpg", window)
         entries.append({"name": name, "file": f"{name}.jpg", "face_width": float(min(faces[0][2], LIBRARY_FACE)),
-                        "lips": list(lips[name]), "source": (credits or {}).get(name, "")})
+                        "lips": list(parts[name]["lips"]),
+                        "nose": list(parts[name]["nose"]) if parts[name].get("nose") else None,
+                        "source": (credits or {}).get(name, "")})
     meta = {"window": list(WINDOW), "examples": entries}
     (out_dir / "examples.json").write_text(json.dumps(meta, indent=1) + "\n")
     load_library.cache_clear()

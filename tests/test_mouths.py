@@ -3,6 +3,7 @@ example library, placed where the face's mouth was; nothing comes back where no
 example matches, and a photo never gets its own mouth back from the library."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import cv2
@@ -58,7 +59,8 @@ def mouth_hole(shape=(SIDE, SIDE)):
 
 
 def example(name, photo, mouth=(0.17, 0.05)):
-    return Example(name, cut_window(photo, FACE), float(FACE[2]), (0.5, 0.79, mouth[0], mouth[1]))
+    return Example(name, cut_window(photo, FACE), float(FACE[2]), (0.5, 0.79, mouth[0], mouth[1]),
+                   (0.5, 0.6, 0.12, 0.06))
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +98,29 @@ def test_an_erased_mouth_comes_back_as_a_mouth(library):
     lip_colour, skin_colour = lips_of(found.values, found.box, lips), lips_of(found.values, found.box, skin)
     assert np.abs(lip_colour - LIP).mean() < 30, lip_colour
     assert skin_colour[1] - lip_colour[1] > 50    # green: lips are far darker than skin
+
+
+def test_a_nose_erased_with_the_mouth_comes_back_with_it(library):
+    photo = lower_face(seed=10)
+    hole = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.ellipse(hole, (210, 203), (53, 58), 0, 0, 360, 1, -1)     # nose and mouth (0.5, 0.68, 0.22, 0.24)
+    hole = hole > 0
+    erased = photo.copy()
+    erased[hole] = 127
+    nostrils = np.zeros((SIDE, SIDE), bool)
+    for x in (196, 224):                                             # (0.44 | 0.56, 0.62) of the face box
+        nostrils[187:192, x - 5:x + 6] = True
+    found = mouth_fill(erased, hole, FACE, library=library)
+    assert found is not None
+    y0, y1, x0, x1 = found.box
+    assert found.weight[nostrils[y0:y1, x0:x1]].min() > 0.9          # the example's nose is used ...
+    skin = photo[60:100, 150:270].reshape(-1, 3).mean(0)
+    assert (skin - lips_of(found.values, found.box, nostrils)).mean() > 60   # ... nostrils and all
+    # An example whose nose is not offered gives the lips only.
+    lips_only = tuple(dataclasses.replace(e, nose=None) for e in library)
+    found = mouth_fill(erased, hole, FACE, library=lips_only)
+    y0, y1, x0, x1 = found.box
+    assert y0 > 192 and not found.weight[nostrils[y0:y1, x0:x1]].any()
 
 
 def test_the_seed_picks_another_example(library):
@@ -184,8 +209,9 @@ def test_the_bundled_library_reads_and_is_credited():
         h, w = e.pixels.shape[:2]
         assert abs(w - (WINDOW[1] - WINDOW[0]) * e.face_width) <= 2
         assert abs(h - (WINDOW[3] - WINDOW[2]) * e.face_width) <= 2
-        cx, cy, rx, ry = e.lips
-        assert WINDOW[0] < cx - rx and cx + rx < WINDOW[1] and WINDOW[2] < cy - ry and cy + ry < WINDOW[3]
+        for cx, cy, rx, ry in (e.lips, e.nose or e.lips):
+            assert WINDOW[0] < cx - rx and cx + rx < WINDOW[1] and WINDOW[2] < cy - ry and cy + ry < WINDOW[3]
+        assert e.nose is None or e.nose[1] < e.lips[1]
 
 
 def test_a_broken_library_is_reported_and_a_missing_one_is_empty(tmp_path):
