@@ -6,7 +6,8 @@ each crop and its layers to the network's native size without losing thin lines 
 shrinking the mask, runs the generator, scales the fill back up, shifts it to meet
 the photo at the hole's rim (`meet_the_edge`), adds the photo's own high-frequency
 detail (model.detail) and writes it inside the mask only, so every pixel outside
-the mask is bit-identical to the input.
+the mask is bit-identical to the input. Unguided regions of a face may then take the
+face's mirrored other side (model.symmetry) or an example mouth (model.mouths).
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from .errors import ScfeganError
 from .boxes import mask_box
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
-from .packing import binary_noise, pack_input
 from .mouths import MOUTH, mouth_fill
+from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side

@@ -341,18 +341,18 @@ def _render(photo, hole, face, pick: _Candidate, target, ring, with_nose: bool =
     too, its colours matched to the photo's on the ring."""
     x, y, w, h = face
     example = pick.example
-    lx, ly, lrx, lry = mouth = _placed(example.lips, pick)
+    lips = cx, cy, rx, ry = _placed(example.lips, pick)
     if with_nose and example.nose is not None:  # one ellipse from the nose's top to the lips' bottom
         nx, ny, nrx, nry = _placed(example.nose, pick)
-        top, bottom = ny - nry, ly + lry
-        lx, ly, lrx, lry = (nx + lx) / 2, (top + bottom) / 2, max(nrx, lrx), (bottom - top) / 2
-    lips = (lx, ly, lrx + LIPS_MARGIN[0], lry + LIPS_MARGIN[1])
+        top, bottom = ny - nry, cy + ry
+        cx, cy, rx, ry = (nx + cx) / 2, (top + bottom) / 2, max(nrx, rx), (bottom - top) / 2
+    paste = (cx, cy, rx + LIPS_MARGIN[0], ry + LIPS_MARGIN[1])
     pad = FEATHER * w * 3
     height, width = hole.shape
-    y0 = max(0, math.floor(y + (lips[1] - lips[3]) * h - pad))
-    y1 = min(height, math.ceil(y + (lips[1] + lips[3]) * h + pad))
-    x0 = max(0, math.floor(x + (lips[0] - lips[2]) * w - pad))
-    x1 = min(width, math.ceil(x + (lips[0] + lips[2]) * w + pad))
+    y0 = max(0, math.floor(y + (paste[1] - paste[3]) * h - pad))
+    y1 = min(height, math.ceil(y + (paste[1] + paste[3]) * h + pad))
+    x0 = max(0, math.floor(x + (paste[0] - paste[2]) * w - pad))
+    x1 = min(width, math.ceil(x + (paste[0] + paste[2]) * w + pad))
     box = mask_box(hole[y0:y1, x0:x1]) if y1 > y0 and x1 > x0 else None
     if box is None:
         return None
@@ -379,10 +379,10 @@ def _render(photo, hole, face, pick: _Candidate, target, ring, with_nose: bool =
     values = cv2.warpAffine(pixels, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                             borderMode=cv2.BORDER_REFLECT).astype(np.float32)
     # Teeth only in the mouth: elsewhere (the nose, the skin) all of the skin's tone.
-    inside = cv2.GaussianBlur(_ellipse((y1 - y0, x1 - x0), face, mouth, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
+    inside = cv2.GaussianBlur(_ellipse((y1 - y0, x1 - x0), face, lips, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
     share = TONE_SHARE * inside + (1.0 - inside)
     values *= brightness * (tone / brightness) ** share[..., None]
-    area = _ellipse((y1 - y0, x1 - x0), face, lips, (x0, y0))
+    area = _ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
     return MouthFill((y0, y1, x0, x1), values, weight, example.name, inside)
 
