@@ -45,7 +45,8 @@ DETAIL_SIGMA = 0.03       # fine detail of the surroundings: high-pass σ, fract
 MIN_RING = 0.2            # at least this much of the surroundings' area must be known
 TEXTURE_WEIGHT = 0.5      # score: detail + half the brightness correlation - this × |log energy ratio|
 NOISE_FLOOR = 4.0         # fine-detail energy below which skin counts as smooth
-MIN_SCORE = 0.45          # the score an example needs
+MIN_SCORE = 0.45          # the score an example needs; where the nose is erased too (the hole's
+MIN_SCORE_WITH_NOSE = 0.4   # surroundings are farther from the mouth and say less), this
 CHOICES = 3               # the seed picks among this many of the best examples (seed 0: the best)
 SELF_MATCH = 0.99         # surroundings this alike (brightness correlation) are the example's own photo
 LIP_REDNESS = 15.0        # a pixel redder (Lab a*) than the skin around the hole by this is lip ...
@@ -201,9 +202,10 @@ class _Candidate:
     dy: float
 
 
-def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library) -> list[_Candidate]:
+def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
+                min_score: float = MIN_SCORE) -> list[_Candidate]:
     """Every example, placed where its surroundings best match `target`'s ring;
-    the best CHOICES that score MIN_SCORE, best first."""
+    the best CHOICES that score `min_score`, best first."""
     sigma = DETAIL_SIGMA * SEARCH_FACE
     # The target's detail against the local mean of known pixels only, so the hole's
     # stand-in colour does not leak into its ring.
@@ -253,7 +255,7 @@ def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library
         dx, dy = sx / SEARCH_FACE, sy / SEARCH_FACE
         # As much fine texture (a beard, stubble, wrinkles) as the photo has around the hole.
         score -= TEXTURE_WEIGHT * abs(math.log(energy / t_energy))
-        if score >= MIN_SCORE:
+        if score >= min_score:
             found.append(_Candidate(score, example, scale, dx, dy))
     found.sort(key=lambda c: -c.score)
     return found[:CHOICES]
@@ -321,11 +323,12 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
         return None
     if _lips_beside(target, small_hole, ring) > LIP_BESIDE:
         return None
-    found = _candidates(target, ring, known, library)
+    with_nose = covers_mouth(hole, face, NOSE)
+    found = _candidates(target, ring, known, library, MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE)
     if not found:
         return None
     pick = found[choice % len(found)]
-    return _render(photo, hole, face, pick, target, ring, with_nose=covers_mouth(hole, face, NOSE))
+    return _render(photo, hole, face, pick, target, ring, with_nose)
 
 
 def _placed(part, pick: _Candidate):
