@@ -272,3 +272,22 @@ def test_odd_holes_and_face_boxes_never_fail():
             assert 0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w
             assert found.values.shape[:2] == found.weight.shape == (y1 - y0, x1 - x0)
             assert np.isfinite(found.values).all()
+
+
+def test_the_sample_portrait_with_nose_and_mouth_scribbled_out_gets_both_back():
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    face = detect_faces(photo)[0]
+    hole = cv2.dilate(part_mask(photo.shape, face, "nose_mouth").astype(np.uint8), np.ones((25, 25), np.uint8)) > 0
+    erased = photo.copy()
+    erased[hole] = 127
+    found = mouth_fill(erased, hole, face)
+    assert found is not None and found.example != "interfaces_009"
+    x, y, w, h = face
+    y0, y1, x0, x1 = found.box
+    assert y0 < y + 0.55 * h and y1 > y + 0.85 * h            # from the nose to below the lips
+    assert found.weight[round(y + 0.6 * h) - y0, round(x + 0.5 * w) - x0] > 0.9
