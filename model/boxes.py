@@ -1,4 +1,5 @@
-"""Bounding boxes of masks (shared by the editor and the mirror search; no Qt, no torch)."""
+"""Masks: bounding boxes and byte copies (shared by the editor, the mirror search and the
+example mouths; no Qt, no torch)."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,3 +13,8 @@ def mask_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     cols = np.flatnonzero(mask[rows[0]:rows[-1] + 1].any(axis=0))
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def mask_bytes(mask: np.ndarray) -> np.ndarray:
+    """A bool mask as uint8 0/255, so area reduction keeps partial coverage."""
+    return mask.view(np.uint8) * np.uint8(255)

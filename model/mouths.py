@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .boxes import mask_box
+from .boxes import mask_box, mask_bytes
 from .errors import ScfeganError
 from .imageio import load_photo, save_photo
 from .paths import project_root
@@ -285,18 +285,15 @@ def _reduced(photo: np.ndarray, hole: np.ndarray, erased: np.ndarray, face, grid
     size = (max(1, round((x1 - x0) * f)), max(1, round((y1 - y0) * f)))
     border = (cy0 - y0, y1 - cy1, cx0 - x0, x1 - cx1)
 
+    crop = slice(cy0, cy1), slice(cx0, cx1)  # cut before anything else (24 MP photos)
+
     def reduce(a, mode=cv2.BORDER_REPLICATE, value=0):
-        a = cv2.copyMakeBorder(np.ascontiguousarray(a[cy0:cy1, cx0:cx1]), *border, mode, value=value)
+        a = cv2.copyMakeBorder(np.ascontiguousarray(a), *border, mode, value=value)
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    def byte(mask):
-        return mask[cy0:cy1, cx0:cx1].astype(np.uint8) * np.uint8(255)
-
-    image = reduce(photo)
-    small_hole = cv2.resize(cv2.copyMakeBorder(byte(hole), *border, cv2.BORDER_CONSTANT, value=0),
-                            size, interpolation=cv2.INTER_AREA) > 0  # any coverage counts
-    known = cv2.resize(cv2.copyMakeBorder(byte(erased), *border, cv2.BORDER_CONSTANT, value=255),
-                       size, interpolation=cv2.INTER_AREA) == 0
+    image = reduce(photo[crop])
+    small_hole = reduce(mask_bytes(hole[crop]), cv2.BORDER_CONSTANT, 0) > 0  # any coverage counts
+    known = reduce(mask_bytes(erased[crop]), cv2.BORDER_CONSTANT, 255) == 0  # off the photo: not known
     return image, small_hole, known
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .boxes import mask_box
+from .boxes import mask_box, mask_bytes
 
 
 GLOBAL_SIDE = 128         # the face's axis is searched on a copy of the face box this large
@@ -63,11 +63,6 @@ class Mirror:
         return ((gx - 2 * d * nx + self.dx).astype(np.float32), (gy - 2 * d * ny + self.dy).astype(np.float32))
 
 
-def _byte(mask: np.ndarray) -> np.ndarray:
-    """A bool mask as uint8 0/255, so area reduction keeps partial coverage."""
-    return mask.view(np.uint8) * np.uint8(255)
-
-
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     a = a - a.mean()
     b = b - b.mean()
@@ -90,8 +85,8 @@ class _Work:
             return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
         grey = reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)).astype(np.float32)
-        self.hole = reduce(_byte(hole[y0:y1, x0:x1])) > 0  # any coverage counts
-        self.erased = reduce(_byte(erased[y0:y1, x0:x1])) > 0
+        self.hole = reduce(mask_bytes(hole[y0:y1, x0:x1])) > 0  # any coverage counts
+        self.erased = reduce(mask_bytes(erased[y0:y1, x0:x1])) > 0
         self.erased_f = self.erased.astype(np.float32)
         sigma = max(0.7, sigma_px * self.scale)
         # Erasing replaces: nothing of what is under the mask may be matched.
@@ -231,9 +226,9 @@ def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.n
     def reduce(a):
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    mirror = find_mirror(reduce(photo[y0:y1, x0:x1]), reduce(_byte(hole[y0:y1, x0:x1])) > 0,
+    mirror = find_mirror(reduce(photo[y0:y1, x0:x1]), reduce(mask_bytes(hole[y0:y1, x0:x1])) > 0,
                          (round((x - x0) * fx), round((y - y0) * fy), round(w * fx), round(h * fy)),
-                         reduce(_byte(erased[y0:y1, x0:x1])) > 0)
+                         reduce(mask_bytes(erased[y0:y1, x0:x1])) > 0)
     if mirror is None:
         return None
     return Mirror((mirror.axis_x + 0.5) / fx - 0.5 + x0, (mirror.axis_y + 0.5) / fy - 0.5 + y0, mirror.roll,
@@ -290,9 +285,9 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     def reduce(a):
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    known = _byte(source_ok & ~erased[by0:by1, bx0:bx1])
+    known = mask_bytes(source_ok & ~erased[by0:by1, bx0:bx1])
     agreement = _agreement(reduce(photo[by0:by1, bx0:bx1]).astype(np.float32), reduce(values),
-                           reduce(_byte(local)) > 0, reduce(known) == 255, w * f)
+                           reduce(mask_bytes(local)) > 0, reduce(known) == 255, w * f)
     if agreement < MIN_AGREEMENT:
         return None
     # Feathered against the unusable part of the hole only: at the hole's edge the
