@@ -175,21 +175,19 @@ def _placement(face_width: float, scale: float, dx: float, dy: float, grid_face:
                        [0, a, (my - (my + dy) / scale) * face_width]])
 
 
-@functools.lru_cache(maxsize=128)
-def _grid_copy(example: Example, grid_face: int) -> np.ndarray:
-    """The example where its face is `grid_face` px wide."""
-    f = grid_face / example.face_width
+@functools.lru_cache(maxsize=64)
+def _search_copy(example: Example) -> np.ndarray:
+    """The example where its face is SEARCH_FACE px wide."""
+    f = SEARCH_FACE / example.face_width
     size = (max(1, round(example.pixels.shape[1] * f)), max(1, round(example.pixels.shape[0] * f)))
     return cv2.resize(example.pixels, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
 
 
-def _place(example: Example, shape, scale: float, dx: float = 0.0, dy: float = 0.0, pad: int = 0,
-           grid_face: int = SEARCH_FACE) -> np.ndarray:
-    """The example on a grid over WINDOW (`shape`, plus `pad` px on every side;
-    `grid_face` px per face width)."""
-    m = _placement(grid_face, scale, dx, dy, grid_face)
+def _place(example: Example, shape, scale: float, dx: float = 0.0, dy: float = 0.0, pad: int = 0) -> np.ndarray:
+    """The example on the search grid over WINDOW (`shape`, plus `pad` px on every side)."""
+    m = _placement(SEARCH_FACE, scale, dx, dy, SEARCH_FACE)
     m[:, 2] -= m[:, :2] @ np.float32([pad, pad])
-    return cv2.warpAffine(_grid_copy(example, grid_face), m, (shape[1] + 2 * pad, shape[0] + 2 * pad),
+    return cv2.warpAffine(_search_copy(example), m, (shape[1] + 2 * pad, shape[0] + 2 * pad),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
 
 
@@ -261,27 +259,31 @@ def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library
     return found[:CHOICES]
 
 
+def _within(mask: np.ndarray, reach: float) -> np.ndarray:
+    """Pixels of the search grid within `reach` face widths of `mask` (bool), the mask too."""
+    px = max(1, round(reach * SEARCH_FACE))
+    return cv2.dilate(mask.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1,) * 2)) > 0
+
+
 def _lips_beside(target: np.ndarray, hole: np.ndarray, ring: np.ndarray) -> float:
     """The fraction of the hole's edge (known pixels within LIP_EDGE face widths) that
     is lip: redder than the skin of the ring by LIP_REDNESS."""
-    reach = max(1, round(LIP_EDGE * SEARCH_FACE))
-    edge = cv2.dilate(hole.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
-    edge &= ring
+    edge = _within(hole, LIP_EDGE) & ring
     if not edge.any():
         return 0.0
     redness = cv2.cvtColor(target, cv2.COLOR_RGB2LAB)[..., 1].astype(np.float32)
     return float((redness[edge] > np.median(redness[ring]) + LIP_REDNESS).mean())
 
 
-def _reduced(photo: np.ndarray, hole: np.ndarray, erased: np.ndarray, face, grid_face: int = SEARCH_FACE):
-    """WINDOW of the face on a grid (`grid_face` px per face width): photo, hole and
-    known pixels (on the photo and not erased); None if it misses the photo."""
+def _reduced(photo: np.ndarray, hole: np.ndarray, erased: np.ndarray, face):
+    """WINDOW of the face on the search grid (SEARCH_FACE px per face width): photo,
+    hole and known pixels (on the photo and not erased); None if it misses the photo."""
     x0, y0, x1, y1 = (round(v) for v in window_box(face))
     height, width = hole.shape
     cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
     if cx1 <= cx0 or cy1 <= cy0:
         return None
-    f = grid_face / face[2]
+    f = SEARCH_FACE / face[2]
     size = (max(1, round((x1 - x0) * f)), max(1, round((y1 - y0) * f)))
     border = (cy0 - y0, y1 - cy1, cx0 - x0, x1 - cx1)
 
@@ -312,9 +314,7 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     if reduced is None:
         return None
     target, small_hole, known = reduced
-    reach = max(1, round(RING * SEARCH_FACE))
-    near = cv2.dilate(small_hole.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE,
-                                                                           (2 * reach + 1,) * 2)) > 0
+    near = _within(small_hole, RING)
     ring = near & known & ~small_hole
     if ring.sum() < MIN_RING * (near & ~small_hole).sum() or ring.sum() < 64:
         return None
