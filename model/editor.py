@@ -523,10 +523,13 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     if (mirror or mouths) and faces:
         choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
         for label in range(1, len(stats)):
-            if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], layers, faces):
+            x, y, w, h, _ = (int(v) for v in stats[label])
+            if not _unguided(layers, (y, y + h, x, x + w)):  # a region with strokes is the user's
+                continue
+            if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces):
                 continue
             if mouths:
-                _mouth_region(result, photo, mask, labels, label, stats[label], layers, faces, choice)
+                _mouth_region(result, photo, mask, labels, label, stats[label], faces, choice)
     return result
 
 
@@ -549,13 +552,11 @@ def _region_hole(labels: np.ndarray, label: int, stat):
 
 
 def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
-                   stat, layers: EditLayers, faces) -> bool:
+                   stat, faces) -> bool:
     """Blend the mirrored face over one unguided region (`label`) of `result` (in
     place), matched to the photo at the region's edge; nothing (False) when no face
     holds the region's centre or the mirror cannot be trusted. No erased pixel is a source."""
     x, y, w, h, _ = (int(v) for v in stat)
-    if not _unguided(layers, (y, y + h, x, x + w)):
-        return False
     cx, cy = x + w / 2, y + h / 2
     face = next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
     if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
@@ -569,12 +570,10 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
 
 
 def _mouth_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
-                  stat, layers: EditLayers, faces, choice: int) -> bool:
+                  stat, faces, choice: int) -> bool:
     """Blend an example mouth over one unguided region (`label`) of `result` (in
     place) when it covers a face's whole mouth and an example matches (False if not)."""
     x, y, w, h, _ = (int(v) for v in stat)
-    if not _unguided(layers, (y, y + h, x, x + w)):
-        return False
     for face in faces:
         fx, fy, fw, fh = face
         mx, my = fx + MOUTH[0] * fw, fy + MOUTH[1] * fh
