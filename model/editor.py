@@ -347,7 +347,8 @@ def _network_input(photo_crop: np.ndarray, hole: np.ndarray, size: int) -> np.nd
 def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator):
     """Run the network on one crop → (its output at the network's size, float32 RGB
     0..255; the input image; the hole at the network's size (the network's own mask is a
-    pixel wider); the crop's hole)."""
+    pixel wider); the crop's hole). Colour strokes over part of the hole cost a second
+    pass: the first, without colour, gives the colours of the rest of the hole."""
     info = net.info
     size = info.native_size
     hole = _cut(layers.mask, crop, reflect=True).astype(bool)  # mirrored with the photo
@@ -373,20 +374,29 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
         ring = net_mask & ~mask
         colour[ring] = image[ring]
         painted = painted | ring
-    # Unpainted colour pixels are black (-1), as in the original demo.
-    colour = np.where(painted[..., None], colour, 0.0)
-    bgr = info.channel_order == "BGR"
-    net_image = image[..., ::-1] if bgr else image
-    if bgr:
-        colour = colour[..., ::-1]
     device = generator_device(net)
-    x = pack_input(_to_tensor(net_image / 127.5 - 1, device), _to_tensor(net_mask, device),
-                   _to_tensor(sketch, device), _to_tensor(colour / 127.5 - 1, device),
-                   _to_tensor(binary_noise(size, size, rng), device))
-    raw = run_generator(net, x)[0].float().cpu().numpy().transpose(1, 2, 0)
-    if bgr:
-        raw = raw[..., ::-1]
-    return np.ascontiguousarray((raw + 1.0) * 127.5), image, mask, hole
+    bgr = info.channel_order == "BGR"
+    net_image = _to_tensor((image[..., ::-1] if bgr else image) / 127.5 - 1, device)
+    net_mask_t, sketch_t = _to_tensor(net_mask, device), _to_tensor(sketch, device)
+    noise = _to_tensor(binary_noise(size, size, rng), device)
+
+    def generate(colour_map: np.ndarray) -> np.ndarray:
+        # Unpainted colour pixels are black (-1), as in the original demo.
+        if bgr:
+            colour_map = colour_map[..., ::-1]
+        x = pack_input(net_image, net_mask_t, sketch_t, _to_tensor(colour_map / 127.5 - 1, device), noise)
+        raw = run_generator(net, x)[0].float().cpu().numpy().transpose(1, 2, 0)
+        return np.ascontiguousarray((raw[..., ::-1] if bgr else raw) + 1.0) * 127.5
+
+    unpainted = mask & ~painted
+    if painted.any() and unpainted.any():
+        # Strokes over part of the hole: the black of the unpainted rest read as a dark
+        # colour at the strokes' edge, and the network outlined every stroke in brown.
+        # The rest takes the colours the network paints there without strokes instead.
+        free = generate(np.zeros((size, size, 3), np.float32))
+        colour[unpainted] = np.clip(free[unpainted], 0, 255)
+        painted = painted | unpainted
+    return generate(np.where(painted[..., None], colour, 0.0)), image, mask, hole
 
 
 def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float,

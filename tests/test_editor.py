@@ -127,15 +127,20 @@ def test_bgr_weights_see_blue_first(tmp_path):
     assert torch.allclose(x[2, :10, :10], -torch.ones(10, 10))   # R channel last → -1
 
 
-def packed_input(net, img, layers):
-    """The generator's packed input (9×H×W) for an edit of `img`."""
-    seen = {}
-    hook = net.register_forward_pre_hook(lambda m, args: seen.__setitem__("x", args[0][0].clone()))
+def packed_inputs(net, img, layers) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(packed input 9×H×W, output 3×H×W) of every generator pass in an edit of `img`."""
+    seen = []
+    hook = net.register_forward_hook(lambda m, args, out: seen.append((args[0][0].clone(), out[0].detach().clone())))
     try:
         edit_photo(net, img, layers, faces=[])
     finally:
         hook.remove()
-    return seen["x"]
+    return seen
+
+
+def packed_input(net, img, layers):
+    """The generator's packed input (9×H×W) of the edit's last pass."""
+    return packed_inputs(net, img, layers)[-1][0]
 
 
 def mask_ring(m: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,19 +157,24 @@ def test_packed_input_follows_layers(net):
     sketch[200, :] = True  # runs outside the mask too: must be cut to the mask
     colour = np.zeros((512, 512, 4), np.uint8)
     colour[300:340, 300:340] = (255, 0, 0, 255)
-    x = packed_input(net, img, EditLayers(mask, sketch, colour))
+    (free, free_out), (x, _) = packed_inputs(net, img, EditLayers(mask, sketch, colour))
     m = x[7].bool()
     assert m.any() and not m.all()
     assert not x[:3][:, m].any()                                 # image erased under the mask
     assert x[3].bool().any() and not x[3][~m].any()              # sketch only inside the mask
     assert x[4:7][:, ~m].abs().sum() == 0                        # colour outside: 0
     reds = (x[4:7] == torch.tensor([1.0, -1.0, -1.0])[:, None, None]).all(0)
-    blacks = (x[4:7] == -1).all(0)
     # The network's mask is a pixel wider than the hole; with strokes painted, that
-    # ring carries the photo's own colours, the hole itself strokes or black.
+    # ring carries the photo's own colours. The strokes cover part of the hole: a first
+    # pass without colour (same image, sketch, mask and noise) paints the rest, and its
+    # colours stand for the rest in the second pass instead of black.
     inner, ring = mask_ring(m)
-    assert reds.any() and (reds | blacks)[inner].all()
-    assert not blacks[ring].any() and not reds[ring].any()
+    assert torch.equal(free[[0, 1, 2, 3, 7, 8]], x[[0, 1, 2, 3, 7, 8]])
+    assert (free[4:7][:, m] == -1).all()
+    rest = inner & ~reds
+    assert reds.any() and rest.any()
+    assert torch.allclose(x[4:7][:, rest], free_out.clamp(-1, 1)[:, rest], atol=1e-5)
+    assert not reds[ring].any() and not (x[4:7][:, ring] == -1).all(0).any()
     noise = x[8]
     assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
     assert 0.05 < noise[m].mean() < 0.3                          # the demo's ~16 % density
@@ -183,6 +193,15 @@ def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
     assert np.allclose(x[4:7].permute(1, 2, 0).numpy()[ring], np.array([60, 120, 200]) / 127.5 - 1, atol=1e-5)
     without = packed_input(net, img, EditLayers(mask))  # nothing painted: black (none) all over
     assert (without[4:7][:, m] == -1).all() and torch.equal(without[7], x[7])
+
+
+def test_strokes_over_the_whole_hole_or_none_take_one_pass(net):
+    img = photo(256, 256)
+    mask = box_mask(256, 256, (64, 64, 192, 192))
+    colour = np.zeros((256, 256, 4), np.uint8)
+    colour[mask] = (30, 160, 40, 255)
+    assert len(packed_inputs(net, img, EditLayers(mask, None, colour))) == 1
+    assert len(packed_inputs(net, img, EditLayers(mask))) == 1
 
 
 def test_layer_size_mismatch_is_a_clear_error(net):

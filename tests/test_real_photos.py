@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+import cv2
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -152,3 +154,37 @@ def test_small_edit_on_24_megapixel_photo_changes_only_its_region(net):
     result = edit_photo(net, big, EditLayers(mask), faces=[])
     assert np.array_equal(result[~mask], big[~mask])
     assert not np.array_equal(result[mask], big[mask])
+
+
+@pytest.fixture(scope="module")
+def shipped_net():
+    from model.paths import default_weights_path
+
+    return load_generator(default_weights_path(), device="cpu")
+
+
+@pytest.mark.parametrize("name", ["portrait.jpg", "grace_hopper.jpg"])
+def test_a_colour_stroke_inside_a_larger_hole_gets_no_dark_outline(shipped_net, name):
+    """Lip colour painted in the middle of an erased mouth: going out from the stroke,
+    the fill passes from the stroke's colour to the face's without a darker ring
+    between them (the network used to outline partial strokes in brown: a dip of
+    12-16 grey levels on these photos)."""
+    pixels = np.ascontiguousarray(load_photo(project_root() / "resources" / "samples" / name).pixels)
+    faces = detect_faces(pixels)
+    x, y, w, h = faces[0]
+    centre = (int(x + 0.5 * w), int(y + 0.8 * h))
+    mask, stroke = np.zeros(pixels.shape[:2], np.uint8), np.zeros(pixels.shape[:2], np.uint8)
+    cv2.ellipse(mask, centre, (int(0.25 * w), int(0.12 * h)), 0, 0, 360, 1, -1)
+    cv2.ellipse(stroke, centre, (int(0.15 * w), int(0.06 * h)), 0, 0, 360, 1, -1)
+    mask, stroke = mask > 0, stroke > 0
+    colour = np.zeros(pixels.shape[:2] + (4,), np.uint8)
+    colour[stroke] = (190, 60, 70, 255)
+    hidden = pixels.copy()
+    hidden[mask] = 127
+    result = edit_photo(shipped_net, hidden, EditLayers(mask, None, colour), faces=faces, mirror=False,
+                        mouths=False)
+    grey = cv2.cvtColor(result, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    distance = cv2.distanceTransform((~stroke).astype(np.uint8), cv2.DIST_L2, 3)
+    step = max(1, int(0.006 * w))
+    rings = [grey[mask & ~stroke & (distance > k) & (distance <= k + step)].mean() for k in range(0, 10 * step, step)]
+    assert min(rings) > min(rings[0], rings[-1]) - 5, [round(v) for v in rings]
