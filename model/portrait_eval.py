@@ -4,7 +4,9 @@ Photos whose long side is below MIN_SIDE are skipped; the largest Haar face box
 (model.faces) places a mouth, an eye and a nose+mouth ellipse at fixed fractions of
 the box, plus (with --masks) an irregular mask scaled to the face frame (the box
 grown as the editor frames faces) and clipped to it. Telea, ours unguided (two
-seeds) and ours guided fill each hole; the report gives hole L1 (0..255), PSNR,
+seeds), ours guided (the truth's sketch and colours over the whole hole) and ours
+with strokes (its sketch, and its colours under a few strokes only, as users paint
+hints) fill each hole; the report gives hole L1 (0..255), PSNR,
 SSIM, the sharpness ratio and the seam index (median and 90th percentile), and the
 mean hole difference between the two unguided seeds. grid.png shows crops at 100 %.
 """
@@ -25,13 +27,15 @@ from .imageio import load_photo, save_photo
 from .metrics import seam_index
 
 MIN_SIDE = 512
-METHODS = ("telea", "ours_unguided", "ours_guided")
+METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes")
 # (centre x, centre y, half-width, half-height) as fractions of the Haar face box.
 PARTS = {
     "mouth": (0.50, 0.80, 0.22, 0.10),
     "eye": (0.31, 0.40, 0.13, 0.08),
     "nose_mouth": (0.50, 0.68, 0.22, 0.24),
 }
+STROKES = 3           # colour strokes per hole in "ours strokes" ...
+STROKE_WIDTH = 0.05   # ... this wide, as a fraction of the face box
 GRID_ROWS = 8
 GRID_MARGIN = 0.25   # context around a hole's box in the grid, as a fraction of its size
 GRID_MAX_CELL = 480  # a cell larger than this is cut (never scaled) around the hole's centre
@@ -47,6 +51,20 @@ def part_mask(shape, face, part: str, flip: bool = False) -> np.ndarray:
     cv2.ellipse(mask, (round(x + cx * w), round(y + cy * h)), (max(1, round(rx * w)), max(1, round(ry * h))),
                 0, 0, 360, 1, -1)
     return mask > 0
+
+
+def stroke_guides(truth: np.ndarray, mask: np.ndarray, face, rng: np.random.Generator) -> EditLayers:
+    """The truth's sketch inside the hole, and its colours under STROKES straight
+    strokes between random hole pixels only: hints as users paint them."""
+    layers = guides_from_truth(truth, mask)
+    ys, xs = np.nonzero(mask)
+    strokes = np.zeros(mask.shape, np.uint8)
+    width = max(3, round(STROKE_WIDTH * face[2]))
+    for _ in range(STROKES):
+        a, b = rng.integers(len(ys), size=2)
+        cv2.line(strokes, (int(xs[a]), int(ys[a])), (int(xs[b]), int(ys[b])), 1, width)
+    layers.colour[..., 3] = np.where(mask & (strokes > 0), 255, 0)
+    return layers
 
 
 def face_frame(shape, face) -> tuple[int, int, int, int]:
@@ -146,7 +164,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
         if mask_files:
             mask_path = mask_files[(index * MASK_STRIDE) % len(mask_files)]
             holes.append(("irregular", irregular_mask(truth.shape, face, mask_path)))
-        for kind, mask in holes:
+        for number, (kind, mask) in enumerate(holes):
             if not mask.any():
                 continue
             kinds[kind] = kinds.get(kind, 0) + 1
@@ -159,6 +177,9 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
                                             mouths=mouths),
                 "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, faces=faces,
                                           mirror=mirror, mouths=mouths),
+                "ours_strokes": edit_photo(net, hidden,
+                                           stroke_guides(truth, mask, face, np.random.default_rng((seed, index, number))),
+                                           seed=seed, faces=faces, mirror=mirror, mouths=mouths),
             }
             other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror,
                                mouths=mouths)
@@ -204,7 +225,7 @@ def format_portrait_table(report: dict) -> str:
     lines = [f"{report['holes']} holes ({kinds}); mirrored faces {mirror}, example mouths {mouths}; "
              f"skipped photos: {report['skipped']['small']} under "
              f"{MIN_SIDE} px, {report['skipped']['no_face']} without a face. Columns of grid.png (crops at "
-             "100 %): photo with hole | Telea | ours unguided | ours guided | truth.", "",
+             "100 %): photo with hole | Telea | ours unguided | ours guided | ours strokes | truth.", "",
              "| method | hole L1 (0-255) ↓ | hole PSNR (dB) ↑ | SSIM ↑ | sharpness median | seam median | seam p90 |",
              "|---|---|---|---|---|---|---|"]
     for method, s in report["methods"].items():

@@ -158,6 +158,23 @@ def test_photo_list_is_relative_to_the_data_folder(tmp_path):
         list_photos(tmp_path, tmp_path / "bad.txt")
 
 
+def test_portrait_stroke_guides_paint_part_of_the_hole_with_the_truths_colours():
+    from model.evaluate import guides_from_truth
+    from model.portrait_eval import part_mask, stroke_guides
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 256, (600, 600, 3), dtype=np.uint8)
+    face = (150, 150, 300, 300)
+    mask = part_mask(truth.shape, face, "nose_mouth")
+    layers = stroke_guides(truth, mask, face, np.random.default_rng(0))
+    full = guides_from_truth(truth, mask)
+    painted = layers.colour[..., 3] > 0
+    assert not painted[~mask].any() and 0.05 < painted[mask].mean() < 0.9   # strokes, not the whole hole
+    assert np.array_equal(layers.colour[..., :3], full.colour[..., :3]) and np.array_equal(layers.sketch, full.sketch)
+    again = stroke_guides(truth, mask, face, np.random.default_rng(0))
+    assert np.array_equal(again.colour, layers.colour)                          # the same hints for every model
+
+
 def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(tmp_path, tiny_weights):
     from conftest import SHARED, require
 
@@ -171,7 +188,7 @@ def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(
     report = json.loads((out / "report.json").read_text())
     assert report["mode"] == "portrait" and report["skipped"]["small"] == 1
     assert report["kinds"] == {"mouth": 1, "eye": 1, "nose_mouth": 1}
-    for method in ("telea", "ours_unguided", "ours_guided"):
+    for method in ("telea", "ours_unguided", "ours_guided", "ours_strokes"):
         assert set(report["methods"][method]) >= {"hole_l1", "psnr", "ssim", "sharpness", "seam"}
         assert report["methods"][method]["seam"]["p90"] >= report["methods"][method]["seam"]["median"]
     assert report["seed_difference"] >= 0 and 0.8 < report["real_photo_seam"]["median"] < 1.2
