@@ -154,14 +154,16 @@ def _zoomed(box, frames, zoom, min_side, width, height):
     return box
 
 
-def plan_crops(mask: np.ndarray, faces=(), regions=None, zoom=DEFAULT_ZOOM, min_side: int = 0) -> list[Crop]:
+def plan_crops(mask: np.ndarray, faces=(), regions=None, zoom=DEFAULT_ZOOM, min_side: int = 0,
+               framed=frozenset()) -> list[Crop]:
     """Square crops that together cover every masked pixel with context.
 
     Regions whose windows overlap share one crop; distant ones get their own. Near a
     face, a region's window is the tightest the model was trained for (`zoom`, see
     `zoom_range`; at least `min_side` px, the network's size): a small edit is seen
     at the photo's resolution, a large one with the whole face framed as in training.
-    `regions` is `label_regions(mask)` if already known.
+    Regions whose labels are in `framed` (and any crop they share) are seen with the
+    widest trained window instead. `regions` is `label_regions(mask)` if already known.
     """
     _, stats = regions if regions is not None else label_regions(mask)
     height, width = mask.shape
@@ -174,16 +176,18 @@ def plan_crops(mask: np.ndarray, faces=(), regions=None, zoom=DEFAULT_ZOOM, min_
     while changed:  # grow and merge until stable (few regions: quadratic is fine)
         changed = False
         for i, (box, labels) in enumerate(windows):
-            grown = _zoomed(box, face_boxes, zoom, min_side, width, height)
+            window_zoom = (zoom[1], zoom[1]) if labels & framed else zoom
+            grown = _zoomed(box, face_boxes, window_zoom, min_side, width, height)
             while grown != box:  # growing may reach another face
-                box, grown = grown, _zoomed(grown, face_boxes, zoom, min_side, width, height)
+                box, grown = grown, _zoomed(grown, face_boxes, window_zoom, min_side, width, height)
             if grown != windows[i][0]:
                 windows[i] = (grown, labels)
                 box = grown
-            for j in range(i + 1, len(windows)):
-                if _boxes_overlap(box, windows[j][0]):
-                    other_box, other_labels = windows.pop(j)
+            for j in range(len(windows)):  # earlier windows too: this one may have grown onto them
+                if j != i and _boxes_overlap(box, windows[j][0]):
+                    other_box, other_labels = windows[j]
                     windows[i] = (_union(box, other_box), labels | other_labels)
+                    del windows[j]
                     changed = True
                     break
             if changed:
@@ -511,7 +515,12 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     rng = np.random.default_rng(seed)
     labels, stats = label_regions(mask)
     size = net.info.native_size
-    for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width))):
+    # A region with strokes is the user's; without, the network has to guess what belongs
+    # there, and sees more of the face for it (a zoomed model, measured on portraits:
+    # unguided +0.3 dB with the whole face framed, guided +0.3 dB zoomed in).
+    unguided = {label for label in range(1, len(stats)) if _unguided(layers, _stat_box(stats[label]))}
+    for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
+                           framed=unguided):
         generated = edit_crop(net, photo, layers, crop, rng)
         # Written inside the photo only.
         x0, y0 = max(crop.x, 0), max(crop.y, 0)
@@ -532,15 +541,18 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
                   where=region_mask[by0:by1, bx0:bx1, None])
     if (mirror or mouths) and faces:
         choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
-        for label in range(1, len(stats)):
-            x, y, w, h, _ = (int(v) for v in stats[label])
-            if not _unguided(layers, (y, y + h, x, x + w)):  # a region with strokes is the user's
-                continue
+        for label in sorted(unguided):
             if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces):
                 continue
             if mouths:
                 _mouth_region(result, photo, mask, labels, label, stats[label], faces, choice)
     return result
+
+
+def _stat_box(stat) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of a region's connected-component stats row."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    return y, y + h, x, x + w
 
 
 def _unguided(layers: EditLayers, box) -> bool:

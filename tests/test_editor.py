@@ -292,6 +292,43 @@ def test_small_region_near_a_face_gets_a_zoomed_crop_large_one_the_face():
     assert whole.x <= 300 - 136 and whole.x + whole.side >= 700 + 136  # past zmax: the face frame
 
 
+def test_regions_without_guides_see_the_whole_face_with_guides_the_tightest_window(tmp_path):
+    face = (300, 300, 400, 400)
+    mouth = box_mask(1200, 1200, (440, 580, 560, 640))
+    brow = box_mask(1200, 1200, (650, 330, 700, 370))
+    both = mouth | brow
+    labels = plan_crops(both, faces=[face], zoom=(0.35, 1.0), min_side=128)
+    assert len(labels) == 2 and all(c.side < 672 for c in labels)
+    # The mouth's label (2: labels run in raster order) is framed: its crop takes the face
+    # (and the brow, which that reaches).
+    (shared,) = plan_crops(both, faces=[face], zoom=(0.35, 1.0), min_side=128, framed={2})
+    assert shared.regions == (1, 2) and shared.side >= 672
+    (brow_alone,) = plan_crops(brow, faces=[face], zoom=(0.35, 1.0), min_side=128, framed={2})
+    assert brow_alone.side < 672
+
+    # Through the editor: a zoom-aware model sees an unguided mouth with the face framed
+    # and the same mouth with a sketch line in it zoomed in.
+    from model.generator import Generator
+    from model.weights import WeightsInfo, save_weights
+
+    path = tmp_path / "zoom.safetensors"
+    save_weights(path, Generator(4).state_dict(), WeightsInfo(cnum=4, native_size=128, channel_order="RGB",
+                                                             extra={"zoom_range": "[0.35, 1.0]"}))
+    zoom_net = load_generator(path)
+    seen = []
+    hook = zoom_net.register_forward_pre_hook(lambda m, args: seen.append(args[0][0, 7].sum().item()))
+    sketch = np.zeros((1200, 1200), bool)
+    sketch[610, 450:550] = True
+    img = photo(1200, 1200)
+    try:
+        edit_photo(zoom_net, img, EditLayers(mouth), faces=[face], mirror=False, mouths=False)
+        edit_photo(zoom_net, img, EditLayers(mouth, sketch), faces=[face], mirror=False, mouths=False)
+    finally:
+        hook.remove()
+    unguided_hole, guided_hole = seen   # the hole's area in network pixels: larger when zoomed in
+    assert guided_hole > 2 * unguided_hole
+
+
 def test_two_eyes_share_a_crop_or_get_their_own_but_every_region_is_covered():
     face = (300, 300, 400, 400)
     eyes = box_mask(1200, 1200, (370, 440, 450, 480), (550, 440, 630, 480))
