@@ -143,7 +143,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
     report.json, report.md and grid.png into `out_dir` and returns the report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     scores = {m: MethodScores() for m in METHODS}
-    by_kind: dict[str, dict[str, MethodScores]] = {}  # unguided and Telea per kind of hole
+    by_kind: dict[str, dict[str, MethodScores]] = {}  # every method per kind of hole
     kind_seed_diff: dict[str, list[float]] = {}
     real = MethodScores()  # the true photo scored against itself: reference seam index
     seed_diff, kinds, skipped, grid_rows = [], {}, {"small": 0, "no_face": 0}, []
@@ -188,7 +188,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             kind_seed_diff.setdefault(kind, []).append(seed_diff[-1])
             for method, result in results.items():
                 scores[method].add(truth, result, mask)
-            for method in ("telea", "ours_unguided"):
+            for method in METHODS:
                 by_kind.setdefault(kind, {}).setdefault(method, MethodScores()).add(truth, results[method], mask)
             real.seam.append(seam_index(truth, mask))
             if len(grid_rows) < GRID_ROWS and (len(grid_rows) < 3 or kind != grid_rows[-1][0]):
@@ -237,12 +237,17 @@ def format_portrait_table(report: dict) -> str:
               f"Two seeds unguided differ by {report['seed_difference']:.2f}/255 in the hole (mean)."]
     if report.get("by_kind"):
         lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness "
-                  "| seeds differ |", "|---|---|---|---|---|---|---|"]
+                  "| seeds differ | guided PSNR | guided sharpness | strokes PSNR | strokes sharpness |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for kind, k in report["by_kind"].items():
             t, u = k["telea"], k["ours_unguided"]
-            lines.append(f"| {kind} | {t['hole_l1']['mean']:.2f} | {t['psnr']['mean']:.2f} | "
-                         f"{u['hole_l1']['mean']:.2f} | {u['psnr']['mean']:.2f} | {u['sharpness']['median']:.2f} | "
-                         f"{k['seed_difference']:.2f} |")
+            line = (f"| {kind} | {t['hole_l1']['mean']:.2f} | {t['psnr']['mean']:.2f} | "
+                    f"{u['hole_l1']['mean']:.2f} | {u['psnr']['mean']:.2f} | {u['sharpness']['median']:.2f} | "
+                    f"{k['seed_difference']:.2f} |")
+            for method in ("ours_guided", "ours_strokes"):
+                g = k.get(method)
+                line += f" {g['psnr']['mean']:.2f} | {g['sharpness']['median']:.2f} |" if g else " - | - |"
+            lines.append(line)
     return "\n".join(lines) + "\n"
 
 

@@ -194,4 +194,7 @@ def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(
     assert report["seed_difference"] >= 0 and 0.8 < report["real_photo_seam"]["median"] < 1.2
     grid = np.asarray(Image.open(out / "grid.png"))
     assert grid.shape[0] > 3 * 100          # crops at 100 %: a mouth of a 420-px face is > 100 px
+    assert all(set(report["by_kind"][kind]) >= {"telea", "ours_unguided", "ours_guided", "ours_strokes"}
+               for kind in ("mouth", "eye", "nose_mouth"))
     assert "sharpness median" in (out / "report.md").read_text()
+    assert "strokes sharpness" in (out / "report.md").read_text()
