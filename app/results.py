@@ -15,6 +15,7 @@ import numpy as np
 from .brush import Box
 
 MAX_RESULTS = 12
+SAME_FILL = 1.0   # mean |difference| (0..255) below which two fills of a region are the same
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,11 +81,10 @@ class ResultHistory:
         self.current: Result | None = None
         self._next_id = 1
 
-    def new_id(self) -> int:
-        """A fresh result id."""
-        value = self._next_id
-        self._next_id += 1
-        return value
+    @property
+    def next_id(self) -> int:
+        """The id the next added result should take (not reserved: `add` moves past it)."""
+        return self._next_id
 
     def add(self, result: Result) -> None:
         """Put a result first and make it current; the oldest drop off past the limit."""
@@ -92,6 +92,16 @@ class ResultHistory:
         del self.items[self.limit:]
         self.current = result
         self._next_id = max(self._next_id, result.id + 1)
+
+    def same_as(self, result: Result) -> Result | None:
+        """A listed result that repainted the same region of the same photo with (nearly)
+        the same pixels: a new seed changes nothing the model does not vary."""
+        for item in self.items:
+            if item.box == result.box and item.base == result.base and np.array_equal(item.mask, result.mask):
+                difference = np.abs(item.pixels[item.mask].astype(np.int16) - result.pixels[result.mask]).mean()
+                if difference < SAME_FILL:
+                    return item
+        return None
 
     def select(self, result_id: int | None) -> Result | None:
         """Make the result with this id current (None: show none)."""

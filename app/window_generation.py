@@ -234,8 +234,18 @@ class GenerationCommands:
             return  # made for a document that is no longer open
         if result.shape != self.document.photo.shape:
             return
-        entry = Result.from_full(self.results.new_id(), result, job.mask, job.seed, seconds, photo=job.photo)
+        entry = Result.from_full(self.results.next_id, result, job.mask, job.seed, seconds, photo=job.photo)
         if entry is None:
+            return
+        same = self.results.same_as(entry)
+        if same is not None:
+            # Not listed twice: "Generate again" must not fill the list with copies.
+            self.time_label.setText(f"Last: {seconds:.2f} s")
+            self.generate_panel.show_results(self.results.items, self.results.select(same.id))
+            self.select_result(same.id)
+            self.statusBar().showMessage(
+                f"Same fill as result #{same.id}, shown again: here the fill does not depend on the seed "
+                "(only example mouths do); sketch or colour strokes change it", 10000)
             return
         self.results.add(entry)
         self._unsaved_extra = True

@@ -181,6 +181,23 @@ def test_going_back_to_an_earlier_result(qtbot, window):
     assert np.array_equal(window.displayed_image(), first.composite(window.document.photo))
 
 
+def test_a_seed_that_changes_nothing_shows_the_earlier_result_instead_of_a_copy(qtbot, window, grey_generator):
+    window.generation.worker.net = grey_generator      # fills flat grey: no seed changes it
+    for seed in (1, 2):
+        window.generate_panel.seed_spin.setValue(seed)
+        with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+            window.generate()
+    (only,) = window.results.items
+    assert only.seed == 1 and window.results.current is only and window.canvas.showing_result
+    assert window.generate_panel.list.count() == 1 and window.generate_panel.list.item(0).isSelected()
+    assert "Same fill as result #1" in window.statusBar().currentMessage()
+    window.document.layers["mask"][70:80, 50:110] = True    # another region: a new result
+    window.document.changed("mask")
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    assert [r.id for r in window.results.items] == [2, 1]
+
+
 def test_a_stroke_returns_to_the_editing_view(qtbot, window):
     with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
         window.generate()
