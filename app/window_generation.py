@@ -244,8 +244,7 @@ class GenerationCommands:
             self.generate_panel.show_results(self.results.items, self.results.select(same.id))
             self.select_result(same.id)
             self.statusBar().showMessage(
-                f"Same fill as result #{same.id}, shown again: here the fill does not depend on the seed "
-                "(only example mouths do); sketch or colour strokes change it", 10000)
+                f"Same as result #{same.id}, shown again: this fill does not depend on the seed", 10000)
             return
         self.results.add(entry)
         self._unsaved_extra = True

@@ -190,7 +190,7 @@ def test_a_seed_that_changes_nothing_shows_the_earlier_result_instead_of_a_copy(
     (only,) = window.results.items
     assert only.seed == 1 and window.results.current is only and window.canvas.showing_result
     assert window.generate_panel.list.count() == 1 and window.generate_panel.list.item(0).isSelected()
-    assert "Same fill as result #1" in window.statusBar().currentMessage()
+    assert "Same as result #1" in window.statusBar().currentMessage()
     window.document.layers["mask"][70:80, 50:110] = True    # another region: a new result
     window.document.changed("mask")
     with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
