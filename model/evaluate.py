@@ -51,6 +51,11 @@ class MethodScores:
         self.sharpness.append(sharpness_ratio(truth, result, mask))
         self.seam.append(seam_index(result, mask))
 
+    def extend(self, other: "MethodScores") -> None:
+        """Append another set's scores (one result scored once, counted in two tables)."""
+        for name in ("hole_l1", "psnr", "ssim", "sharpness", "seam"):
+            getattr(self, name).extend(getattr(other, name))
+
     def summary(self, l1_scale: float = 1.0) -> dict:
         """Mean, standard deviation, median and 90th percentile of each measure
         (NaNs, e.g. the sharpness of a hole too thin to erode, left out)."""
@@ -94,11 +99,18 @@ def mask_for(photo_shape, index: int, mask_files: list[Path] | None, rng: np.ran
     return free_form_mask(side, rng)[:h, :w] > 0
 
 
-def guides_from_truth(truth: np.ndarray, mask: np.ndarray) -> EditLayers:
-    """Sketch and colour layers a user might draw, derived from the true photo."""
-    sketch = extract_sketch(truth) & mask
+def trace_truth(truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The true photo's sketch (bool) and colour map (uint8 RGB), which guides are cut from."""
+    return extract_sketch(truth), extract_colour_map(truth)
+
+
+def guides_from_truth(truth: np.ndarray, mask: np.ndarray, traced=None) -> EditLayers:
+    """Sketch and colour layers a user might draw, derived from the true photo
+    (`traced`: its `trace_truth`, if already at hand)."""
+    lines, colour_map = traced if traced is not None else trace_truth(truth)
+    sketch = lines & mask
     colour = np.zeros(truth.shape[:2] + (4,), np.uint8)
-    colour[..., :3] = extract_colour_map(truth)
+    colour[..., :3] = colour_map
     colour[..., 3] = np.where(mask, 255, 0)
     return EditLayers(mask, sketch, colour)
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .editor import FACE_MARGIN, EditLayers, edit_photo
 from .errors import ScfeganError
-from .evaluate import MASK_STRIDE, PHOTO_SUFFIXES, MethodScores, _progress, guides_from_truth, telea
+from .evaluate import MASK_STRIDE, PHOTO_SUFFIXES, MethodScores, _progress, guides_from_truth, telea, trace_truth
 from .faces import detect_faces
 from .imageio import load_photo, save_photo
 from .metrics import seam_index
@@ -53,10 +53,11 @@ def part_mask(shape, face, part: str, flip: bool = False) -> np.ndarray:
     return mask > 0
 
 
-def stroke_guides(truth: np.ndarray, mask: np.ndarray, face, rng: np.random.Generator) -> EditLayers:
-    """The truth's sketch inside the hole, and its colours under STROKES straight
-    strokes between random hole pixels only: hints as users paint them."""
-    layers = guides_from_truth(truth, mask)
+def stroke_guides(guides: EditLayers, face, rng: np.random.Generator) -> EditLayers:
+    """`guides_from_truth`'s layers with the colours kept under STROKES straight strokes
+    between random hole pixels only: hints as users paint them."""
+    mask = guides.mask
+    layers = EditLayers(mask, guides.sketch, guides.colour.copy())
     ys, xs = np.nonzero(mask)
     strokes = np.zeros(mask.shape, np.uint8)
     width = max(3, round(STROKE_WIDTH * face[2]))
@@ -158,6 +159,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             skipped["no_face"] += 1
             continue
         face = faces[0]
+        traced = trace_truth(truth)  # the guides of every hole are cut from it
         holes = [("mouth", part_mask(truth.shape, face, "mouth")),
                  ("eye", part_mask(truth.shape, face, "eye", flip=index % 2 == 1)),
                  ("nose_mouth", part_mask(truth.shape, face, "nose_mouth"))]
@@ -170,15 +172,16 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             kinds[kind] = kinds.get(kind, 0) + 1
             hidden = truth.copy()
             hidden[mask] = 127
+            guides = guides_from_truth(truth, mask, traced)
             # The faces of the true photo: a hole over the face must not move the framing.
             results = {
                 "telea": telea(hidden, mask),
                 "ours_unguided": edit_photo(net, hidden, EditLayers(mask), seed=seed, faces=faces, mirror=mirror,
                                             mouths=mouths),
-                "ours_guided": edit_photo(net, hidden, guides_from_truth(truth, mask), seed=seed, faces=faces,
-                                          mirror=mirror, mouths=mouths),
+                "ours_guided": edit_photo(net, hidden, guides, seed=seed, faces=faces, mirror=mirror,
+                                          mouths=mouths),
                 "ours_strokes": edit_photo(net, hidden,
-                                           stroke_guides(truth, mask, face, np.random.default_rng((seed, index, number))),
+                                           stroke_guides(guides, face, np.random.default_rng((seed, index, number))),
                                            seed=seed, faces=faces, mirror=mirror, mouths=mouths),
             }
             other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror,
@@ -187,9 +190,10 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
                                           - results["ours_unguided"][mask].astype(np.float32)).mean()))
             kind_seed_diff.setdefault(kind, []).append(seed_diff[-1])
             for method, result in results.items():
-                scores[method].add(truth, result, mask)
-            for method in METHODS:
-                by_kind.setdefault(kind, {}).setdefault(method, MethodScores()).add(truth, results[method], mask)
+                one = MethodScores()
+                one.add(truth, result, mask)
+                scores[method].extend(one)
+                by_kind.setdefault(kind, {}).setdefault(method, MethodScores()).extend(one)
             real.seam.append(seam_index(truth, mask))
             if len(grid_rows) < GRID_ROWS and (len(grid_rows) < 3 or kind != grid_rows[-1][0]):
                 shown = hidden.copy()

@@ -91,6 +91,10 @@ def test_guides_from_truth_stay_inside_the_hole():
     layers = guides_from_truth(truth, mask)
     assert not layers.sketch[~mask].any()
     assert (layers.colour[..., 3][~mask] == 0).all() and (layers.colour[..., 3][mask] == 255).all()
+    from model.evaluate import trace_truth
+
+    traced = guides_from_truth(truth, mask, trace_truth(truth))   # traced once per photo: the same layers
+    assert np.array_equal(traced.sketch, layers.sketch) and np.array_equal(traced.colour, layers.colour)
 
 
 def test_eval_command_writes_report_with_correct_telea_numbers(tmp_path, tiny_weights):
@@ -166,13 +170,14 @@ def test_portrait_stroke_guides_paint_part_of_the_hole_with_the_truths_colours()
     truth = rng.integers(0, 256, (600, 600, 3), dtype=np.uint8)
     face = (150, 150, 300, 300)
     mask = part_mask(truth.shape, face, "nose_mouth")
-    layers = stroke_guides(truth, mask, face, np.random.default_rng(0))
     full = guides_from_truth(truth, mask)
+    layers = stroke_guides(full, face, np.random.default_rng(0))
     painted = layers.colour[..., 3] > 0
     assert not painted[~mask].any() and 0.05 < painted[mask].mean() < 0.9   # strokes, not the whole hole
     assert np.array_equal(layers.colour[..., :3], full.colour[..., :3]) and np.array_equal(layers.sketch, full.sketch)
-    again = stroke_guides(truth, mask, face, np.random.default_rng(0))
+    again = stroke_guides(full, face, np.random.default_rng(0))
     assert np.array_equal(again.colour, layers.colour)                          # the same hints for every model
+    assert (full.colour[..., 3][mask] == 255).all()                             # the guided layers untouched
 
 
 def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(tmp_path, tiny_weights):
