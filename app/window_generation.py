@@ -241,8 +241,8 @@ class GenerationCommands:
         if same is not None:
             # Not listed twice: "Generate again" must not fill the list with copies.
             self.time_label.setText(f"Last: {seconds:.2f} s")
-            self.generate_panel.show_results(self.results.items, self.results.select(same.id))
             self.select_result(same.id)
+            self.generate_panel.show_results(self.results.items, self.results.current)
             self.statusBar().showMessage(
                 f"Same as result #{same.id}, shown again: this fill does not depend on the seed", 10000)
             return

@@ -564,9 +564,9 @@ def _unguided(layers: EditLayers, box) -> bool:
 def _region_hole(labels: np.ndarray, label: int, stat):
     """The region's box grown by a pixel of the photo (for the edge matching) as
     (y0, y1, x0, x1), the region within it, and the region as a photo-sized mask."""
-    x, y, w, h, _ = (int(v) for v in stat)
+    top, bottom, left, right = _stat_box(stat)
     height, width = labels.shape
-    y0, y1, x0, x1 = max(y - 1, 0), min(y + h + 1, height), max(x - 1, 0), min(x + w + 1, width)
+    y0, y1, x0, x1 = max(top - 1, 0), min(bottom + 1, height), max(left - 1, 0), min(right + 1, width)
     hole = labels[y0:y1, x0:x1] == label
     full = np.zeros(labels.shape, bool)
     full[y0:y1, x0:x1] = hole
