@@ -22,6 +22,7 @@ from .errors import ScfeganError
 
 REFERENCE_SIDE = 512        # sizes below are tuned for a 512-pixel face crop and scaled
 LINE_SIGMA = 1.6            # inner blur of the difference of Gaussians (pixels at 512)
+MIN_LINE_SIGMA = 0.7        # ... and never less (pixels of the image traced)
 SURROUND_RATIO = 2.5        # outer blur = inner blur × this
 LINE_SEED_CONTRAST = 8.0    # grey levels darker than the surround that start a line
 LINE_GROW_CONTRAST = 3.0    # ... and that extend one (hysteresis)
@@ -54,16 +55,23 @@ def _scale(image: np.ndarray) -> float:
 # ---------------------------------------------------------------- sketch
 
 
-def extract_sketch(image_rgb: np.ndarray, hed_model: str | Path | None = None) -> np.ndarray:
+def extract_sketch(image_rgb: np.ndarray, hed_model: str | Path | None = None,
+                   scale: float | None = None) -> np.ndarray:
     """Thin (about 1 px) line drawing of the photo's edges: bool H×W, True = line.
 
     Without `hed_model` the lines are the centres of dark, line-like structures
     (eyelids, brows, lips, nostrils, contours). With `hed_model` (an HED network as
     .onnx, or .caffemodel with its deploy .prototxt beside it) HED's edge
     probability replaces that detector; thinning and cleaning are the same.
+    `scale`: how coarse the traced structure is, as the image's side over that of
+    a 512-px face crop (by default the image's own): a window zoomed into a face is
+    traced at the face's scale, so it gets the lines its face would get.
     """
     _check_rgb(image_rgb)
-    scale = _scale(image_rgb)
+    if scale is None:
+        scale = _scale(image_rgb)
+    elif not scale > 0:
+        raise ScfeganError(f"the sketch scale must be positive, got {scale}")
     band = _hed_band(image_rgb, hed_model) if hed_model is not None else _dark_line_band(image_rgb, scale)
     lines = thin(band)
     return remove_short_fragments(lines, max(4, round(MIN_LINE_LENGTH * scale)))
@@ -73,7 +81,7 @@ def _dark_line_band(image_rgb: np.ndarray, scale: float) -> np.ndarray:
     grey = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
     tiles = max(2, round(8 * min(1.0, scale * 2)))
     grey = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(tiles, tiles)).apply(grey).astype(np.float32)
-    sigma = max(0.7, LINE_SIGMA * scale)
+    sigma = max(MIN_LINE_SIGMA, LINE_SIGMA * scale)
     centre = cv2.GaussianBlur(grey, (0, 0), sigma)
     surround = cv2.GaussianBlur(grey, (0, 0), sigma * SURROUND_RATIO)
     darkness = surround - centre  # > 0 where a pixel is darker than its neighbourhood

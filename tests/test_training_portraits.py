@@ -7,21 +7,25 @@ import io
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import torch
 
 from model.errors import ScfeganError
+from model.faces import detect_faces
+from model.guides import extract_sketch
+from model.imageio import load_photo
 from model.generator import Generator
 from model.inference import load_generator
 from model.training.config import TrainConfig
-from model.training.dataset import GuideOptions, roughen_colour
+from model.training.dataset import GuideOptions, cut_square, roughen_colour
 from model.training.export import export_run
 from model.training.loop import Trainer
 from model.training.losses import diversity_hinge, feature_matching
 from model.training.masks import MaskSampler
 from model.training.portraits import (PortraitDataset, face_frame, parts_in_window, person_key,
-                                      sample_window, split_portraits)
+                                      sample_window, split_portraits, window_sketch_scale)
 from model.training.synthetic import write_synthetic_faces
 from model.weights import WeightsInfo, read_weights, save_weights
 
@@ -69,6 +73,33 @@ def test_windows_are_never_upscaled_and_stay_in_the_photo():
     # A face too small to zoom into gives whole-face windows, at least the training size.
     small = face_frame((300, 300), [(120, 120, 60, 60)])
     assert all(sample_window((300, 300), small, 256, 0.25, rng)[2] == 256 for _ in range(20))
+
+
+SAMPLE_PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "samples" / "portrait.jpg"
+
+
+@pytest.mark.parametrize("zoom", [0.3, 0.5])
+@pytest.mark.parametrize("part", [(0.0, 0.22), (-0.17, -0.08)], ids=["mouth", "eye"])
+def test_a_zoomed_windows_sketch_has_the_faces_lines(zoom, part):
+    """Users draw a lip's outline at any zoom: a window zoomed into a real face must
+    be traced with the lines the whole face gets (here: within 2 network pixels of
+    them, upsampled), not the finer ones (teeth, lashes) its own scale would give."""
+    photo = np.ascontiguousarray(load_photo(SAMPLE_PORTRAIT).pixels)
+    cx, cy, side, _ = frame = face_frame(photo.shape, detect_faces(photo)[:1])
+    size = 128
+    whole = (round(cx - side / 2), round(cy - side / 2), round(side))
+    face_lines = extract_sketch(cut_square(photo, whole, size),
+                                scale=window_sketch_scale(size, side, whole[2]))
+    win = round(zoom * side)
+    x0, y0 = round(cx + part[0] * side - win / 2), round(cy + part[1] * side - win / 2)
+    lines = extract_sketch(cut_square(photo, (x0, y0, win), size), scale=window_sketch_scale(size, side, win))
+    assert lines.sum() > 100  # the window has lines at all
+    z = win / whole[2]
+    to_window = np.float32([[1 / z, 0, -(x0 - whole[0]) / whole[2] * size / z],
+                            [0, 1 / z, -(y0 - whole[1]) / whole[2] * size / z]])
+    zoomed = cv2.warpAffine(face_lines.astype(np.uint8) * 255, to_window, (size, size)) > 60
+    near = cv2.dilate(zoomed.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert near[lines].mean() >= 0.75
 
 
 def test_face_parts_follow_the_window():

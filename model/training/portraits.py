@@ -8,8 +8,10 @@ the mouth) or on a random point of the face. A model trained so can repaint an e
 from a tight crop at several times the resolution of a whole-face crop.
 
 The face box and a colour map of the whole photo are computed once per photo and
-cached; the sketch is extracted per window, at the window's own scale, so its lines
-stay one network pixel wide. The split keeps every photo of a person on one side.
+cached; the sketch is extracted per window at the network's size, so its lines stay
+one network pixel wide, but at the whole face's scale (`window_sketch_scale`): a
+zoomed window gets the outline of the lips, as the face's sketch and a user's
+strokes have it, not the gaps between the teeth. The split keeps every photo of a person on one side.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import torch
 
 from ..errors import ScfeganError
 from ..faces import detect_faces
-from ..guides import extract_colour_map, extract_sketch
+from ..guides import LINE_SIGMA, MIN_LINE_SIGMA, REFERENCE_SIDE, extract_colour_map, extract_sketch
 from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, PhotoSamples,
                       build_sample, cut_square, first_readable, list_photos, write_cache_entry)
 from .masks import FACE_PARTS, MaskSampler
@@ -106,6 +108,13 @@ def sample_window(image_shape, frame, size: int, zoom_min: float, rng: np.random
     return x, y, win
 
 
+def window_sketch_scale(size: int, frame_side: float, window_side: float) -> float:
+    """`extract_sketch`'s scale for a window of `window_side` photo pixels shown at
+    `size`: the whole face frame's scale at `size`, times the zoom."""
+    whole = max(MIN_LINE_SIGMA / LINE_SIGMA, size / REFERENCE_SIDE)
+    return whole * frame_side / window_side
+
+
 def parts_in_window(frame, window) -> dict[str, tuple[float, float, float]]:
     """The face parts (FACE_PARTS, placed on the face frame) that lie in `window`,
     as (centre x, centre y, radius) in units of the window side."""
@@ -140,7 +149,7 @@ class PortraitDataset(PhotoSamples):
         if self.flip and draw != VALIDATION_DRAW and rng.random() < 0.5:
             face, colour = face[:, ::-1].copy(), colour[:, ::-1].copy()
             parts = {k: (1 - u, v, r) for k, (u, v, r) in parts.items()}
-        sketch = extract_sketch(face)
+        sketch = extract_sketch(face, scale=window_sketch_scale(self.size, frame[2], window[2]))
         if not parts:  # a window between parts: holes around its centre instead
             parts = {"centre": (0.5, 0.5, 0.15)}
         return build_sample(face, sketch, colour, self.masks(rng, parts), self.guides, rng)
