@@ -1,6 +1,8 @@
 """Face photo dataset, split, crops, guide cache, sampler (model/training/dataset.py, sampler.py)."""
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import cv2
@@ -109,6 +111,22 @@ def test_guides_are_cached_on_disk(photos, tmp_path, monkeypatch):
     monkeypatch.setattr(dataset_module, "extract_colour_map", fail)
     again = make_dataset(photos, cache)[(1, 0)]
     assert all(torch.equal(first[k], again[k]) for k in first)
+    # The data folder copied afresh (new times, same bytes) keeps its cache.
+    os.utime(photos[1], (1_000_000_000, 1_000_000_000))
+    make_dataset(photos, cache)[(1, 0)]
+
+
+def test_a_changed_photo_is_traced_again(photos, tmp_path):
+    photo = tmp_path / "photo.png"
+    shutil.copy(photos[1], photo)
+    cache = tmp_path / "cache"
+    first = make_dataset([photo], cache)[(0, 0)]
+    times = photo.stat()
+    cv2.imwrite(str(photo), 255 - cv2.imread(str(photo)))
+    os.utime(photo, ns=(times.st_atime_ns, times.st_mtime_ns))  # even with its old time
+    again = make_dataset([photo], cache)[(0, 0)]
+    assert len(list(cache.rglob("*.npz"))) == 2
+    assert not torch.equal(first["image"], again["image"])
 
 
 def test_crop_rules():

@@ -176,8 +176,7 @@ class FaceDataset(PhotoSamples):
         if self.cache_dir is None:
             return None
         path = self.photos[index]
-        stat = path.stat()
-        ident = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{self.size}|{self.crop}|{GUIDES_VERSION}"
+        ident = f"{path.resolve()}|{photo_fingerprint(path)}|{self.size}|{self.crop}|{GUIDES_VERSION}"
         digest = hashlib.sha1(ident.encode()).hexdigest()
         return self.cache_dir / digest[:2] / f"{digest}.npz"
 
@@ -217,6 +216,21 @@ def first_readable(photos: list[Path], index: int, bad: set[int], min_side: int)
             continue
         return i, image
     raise ScfeganError(f"none of the photos can be read at {min_side} px or more")
+
+
+FINGERPRINT_BYTES = 65536  # read from each end of a photo for its cache key
+
+
+def photo_fingerprint(path: Path) -> str:
+    """A photo file's identity for the guide cache: its size and checksums of its
+    first and last bytes. Not its modification time: a data folder copied afresh (a
+    new session, a restored backup) would otherwise lose its whole cache."""
+    with open(path, "rb") as f:
+        head = f.read(FINGERPRINT_BYTES)
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
+        tail = f.read(FINGERPRINT_BYTES)
+    return f"{size}-{zlib.crc32(head):08x}-{zlib.crc32(tail):08x}"
 
 
 def write_cache_entry(path: Path, **arrays) -> bool:

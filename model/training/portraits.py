@@ -29,7 +29,8 @@ from ..errors import ScfeganError
 from ..faces import detect_faces
 from ..guides import LINE_SIGMA, MIN_LINE_SIGMA, REFERENCE_SIDE, extract_colour_map, extract_sketch
 from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, PhotoSamples,
-                      build_sample, cut_square, first_readable, list_photos, write_cache_entry)
+                      build_sample, cut_square, first_readable, list_photos, photo_fingerprint,
+                      write_cache_entry)
 from .masks import FACE_PARTS, MaskSampler
 
 WHOLE_FACE_ODDS = 0.35     # share of samples framing the whole face (the editor's large edits)
@@ -191,8 +192,7 @@ class PortraitDataset(PhotoSamples):
         if self.cache_dir is None:
             return None
         path = self.photos[index]
-        stat = path.stat()
-        ident = f"portrait|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{COLOUR_MAP_SIDE}|{GUIDES_VERSION}"
+        ident = f"portrait|{path.resolve()}|{photo_fingerprint(path)}|{COLOUR_MAP_SIDE}|{GUIDES_VERSION}"
         digest = zlib.crc32(ident.encode()) & 0xFFFFFFFF
         return self.cache_dir / "portraits" / f"{digest:08x}-{path.stem[:40]}.npz"
 
