@@ -100,6 +100,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self._photo_copy: tuple[int, np.ndarray] | None = None
         self._photo_revision = 0
         self._autosave_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scfegan-autosave")
+        self._file_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scfegan-save")
         self._autosave_future: Future | None = None
         self._autosave_snapshot = None           # what the running autosave reads
         self.model_status: ModelStatus | None = None
@@ -491,9 +492,12 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         """Unsaved work: edits since the last save, or results not yet saved."""
         return self.document is not None and (not self.undo_stack.isClean() or self._unsaved_extra)
 
-    def _mark_saved(self) -> None:
+    def _mark_saved(self, unless_changed_since: int | None = None) -> None:
+        """The work is saved; with `unless_changed_since` (a `_revision`), results
+        that arrived while it was being written stay unsaved."""
         self.undo_stack.setClean()
-        self._unsaved_extra = False
+        if unless_changed_since is None or self._revision == unless_changed_since:
+            self._unsaved_extra = False
         self._update_title()
 
     def _update_title(self) -> None:
@@ -761,6 +765,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.generation.shutdown()
         self._settle_autosave()
         self._autosave_pool.shutdown()
+        self._file_pool.shutdown()
         self.autosave.close()
         if not self._gc_released:
             self._gc_released = True

@@ -18,13 +18,14 @@ from model.errors import ImageError, ScfeganError
 from . import dialogs
 from .app_paths import data_dir
 from .autosave import AUTOSAVE_PNG_LEVEL, discard, orphaned_autosaves
+from .busy import run_while_busy
 from .document import LAYER_NAMES, Document
 from .frozen import SnapshotCancelled
 from .layer_export import existing_layer_files, export_layers, free_stem
 from .png_stream import png_bytes
 from .qt_convert import qimage_to_png_bytes, rgb_to_qimage
 from .results import ResultHistory
-from .session import SESSION_SUFFIX, SessionData, SessionError, encode_png, read_session, write_session
+from .session import SESSION_SUFFIX, SessionData, SessionError, read_session, write_session
 from .tools import TOOLS
 
 
@@ -168,7 +169,8 @@ class FileCommands:
             return False
         protect = Path(self.source.path) if self.source is not None and self.source.path else None
         try:
-            save_photo(path, image, like=self.source, overwrite_protect=protect)
+            run_while_busy(self, self._file_pool, f"Exporting {Path(path).name}…", save_photo, path, image,
+                           like=self.source, overwrite_protect=protect)
         except (ImageError, ValueError) as e:
             self._error("Can't save the image", str(e))
             return False
@@ -240,12 +242,6 @@ class FileCommands:
             self._photo_copy = (self._photo_revision, copy)
         return self._photo_copy[1]
 
-    def _photo_png_bytes(self) -> bytes:
-        # Encoded once per photo change: sessions and autosaves reuse it.
-        if self._photo_png is None or self._photo_png[0] != self._photo_revision:
-            self._photo_png = (self._photo_revision, encode_png(self.document.photo))
-        return self._photo_png[1]
-
     def save_session_dialog(self) -> bool:
         """Save the work as a .scfs session (asks where)."""
         if self.document is None:
@@ -262,15 +258,19 @@ class FileCommands:
         return self.save_session(path)
 
     def save_session(self, path: Path) -> bool:
-        """Write the session file atomically."""
+        """Write the session file atomically, in the file thread (a large photo's
+        first save takes seconds to encode: the window keeps drawing)."""
+        revision = self._revision
+        data, photo_png, snapshot = self._frozen_session_data()
         try:
-            write_session(path, self.session_data(), self._photo_png_bytes())
+            run_while_busy(self, self._file_pool, f"Saving {Path(path).name}…", self._write_session_file,
+                           Path(path), data, photo_png, self._photo_revision, snapshot)
         except ScfeganError as e:
             self._error("Can't save the session", str(e))
             return False
         self.session_path = Path(path)
         self._remember_file(str(path))
-        self._mark_saved()
+        self._mark_saved(unless_changed_since=revision)
         self._settle_autosave()
         self.autosave.remove()
         self.statusBar().showMessage(f"Session saved: {Path(path).name}", 5000)
@@ -338,19 +338,40 @@ class FileCommands:
             return False
         if self._autosave_future is not None and not self._autosave_future.done():
             return False  # the previous one is still being written
+        data, cached, snapshot = self._frozen_session_data()
+        self._autosaved_revision = self._revision
+        self._autosave_snapshot = snapshot
+        self._autosave_future = self._autosave_pool.submit(self._write_autosave, data, cached,
+                                                           self._photo_revision, snapshot)
+        if wait:
+            self._autosave_future.result()
+        return True
+
+    def _frozen_session_data(self):
+        """(SessionData whose photo and layers are copy-on-write snapshots, the
+        photo's PNG if already encoded, the Snapshot to release) for a writer thread:
+        O(1) here, and edits made meanwhile do not reach the file being written."""
         data = self.session_data()
-        revision = self._photo_revision
-        cached = self._photo_png[1] if self._photo_png is not None and self._photo_png[0] == revision else None
+        cached = self._photo_png[1] if self._photo_png is not None and self._photo_png[0] == self._photo_revision \
+            else None
         snapshot = self.document.freeze(LAYER_NAMES if cached is not None else ("photo",) + LAYER_NAMES)
         data.layers = {name: snapshot[name] for name in LAYER_NAMES}
         if cached is None:
             data.photo = snapshot["photo"]
-        self._autosaved_revision = self._revision
-        self._autosave_snapshot = snapshot
-        self._autosave_future = self._autosave_pool.submit(self._write_autosave, data, cached, revision, snapshot)
-        if wait:
-            self._autosave_future.result()
-        return True
+        return data, cached, snapshot
+
+    def _write_session_file(self, path: Path, data: SessionData, photo_png: bytes | None, photo_revision: int,
+                            snapshot) -> None:
+        # Runs in the file thread: no widgets here.
+        try:
+            if photo_png is None:
+                photo_png = png_bytes(data.photo)
+                self._photo_png = (photo_revision, photo_png)   # later autosaves reuse it
+            write_session(path, data, photo_png)
+        except SnapshotCancelled:
+            raise SessionError(f"can't save {path.name}: the photo was closed while it was being saved") from None
+        finally:
+            snapshot.release()
 
     def _write_autosave(self, data: SessionData, photo_png: bytes | None, revision: int, snapshot) -> None:
         # Runs in the autosave thread: no widgets here, only the signal.

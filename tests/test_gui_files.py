@@ -1,11 +1,17 @@
 """Opening, saving, sessions, autosave and recovery, clipboard and layer export."""
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.session import read_session
 
 from test_gui_fixtures import (data_dir, dialogs, drag, finish, make_window, photo_file,  # noqa: F401
                                sample_photo, window, write_photo)
@@ -18,6 +24,47 @@ def paint_all_layers(qtbot, w):
     w.paint.set_tool("colour")
     w.paint.set_colour(QColor(200, 30, 90))
     drag(qtbot, w, [(50, 30), (70, 35)])
+
+
+def test_a_slow_session_save_keeps_the_window_alive_and_holds_input(qtbot, data_dir, dialogs, tiny_weights,  # noqa: F811
+                                                                    photo_file, tmp_path, monkeypatch):
+    """A large photo's first save takes seconds: it is written in the file thread
+    while a modal busy dialog (which Escape does not dismiss) holds input, and a
+    result that arrives meanwhile is shown and stays unsaved."""
+    import app.window_files as files
+    from app.busy import BusyDialog
+
+    w = make_window(qtbot, tiny_weights)
+    w.open_path(str(photo_file))
+    paint_all_layers(qtbot, w)
+    real_write, seen = files.write_session, {}
+
+    def slow_write(path, data, photo_png=None, *args):
+        seen["thread"] = threading.current_thread().name
+        deadline = time.monotonic() + 20
+        while not (w.results.items and "dialog" in seen) and time.monotonic() < deadline:
+            time.sleep(0.02)   # a slow disk: done once the generation below is back and the dialog seen
+        real_write(path, data, photo_png, *args)
+
+    def look_at_dialog():
+        busy = [d for d in QApplication.topLevelWidgets() if isinstance(d, BusyDialog) and d.isVisible()]
+        seen["dialog"] = bool(busy)
+        if busy:
+            QTest.keyClick(busy[0], Qt.Key.Key_Escape)
+            seen["after_escape"] = busy[0].isVisible()
+            seen["modal"] = QApplication.activeModalWidget() is busy[0]
+
+    monkeypatch.setattr(files, "write_session", slow_write)
+    w.generate()                                      # in flight while the session is saved
+    QTimer.singleShot(500, look_at_dialog)
+    assert w.save_session(tmp_path / "work.scfs")
+    assert seen == {"thread": seen["thread"], "dialog": True, "after_escape": True, "modal": True}
+    assert seen["thread"].startswith("scfegan-save")
+    assert len(w.results.items) == 1 and w.canvas.showing_result
+    assert w.is_dirty and w.undo_stack.isClean()      # the new result is not in the file
+    assert not [d for d in QApplication.topLevelWidgets() if isinstance(d, BusyDialog) and d.isVisible()]
+    saved = read_session(tmp_path / "work.scfs")
+    assert saved.results == [] and np.array_equal(saved.layers["sketch"], w.document.layers["sketch"])
 
 
 def test_open_sets_title_and_recent_files(window, photo_file):
