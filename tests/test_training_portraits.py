@@ -19,7 +19,7 @@ from model.imageio import load_photo
 from model.generator import Generator
 from model.inference import load_generator
 from model.training.config import TrainConfig
-from model.training.dataset import GuideOptions, cut_square, roughen_colour
+from model.training.dataset import FaceDataset, GuideOptions, cut_square, roughen_colour
 from model.training.export import export_run
 from model.training.loop import Trainer
 from model.training.losses import diversity_hinge, feature_matching
@@ -203,6 +203,28 @@ def test_zoom_run_warm_starts_trains_and_exports_its_zoom_range(portraits, tmp_p
     assert json.loads(read.extra["zoom_range"]) == [0.3, 1.0]
     assert json.loads(read.extra["data"])["split"] == "person"
     assert load_generator(tmp_path / "out.safetensors", device="cpu").info.native_size == 128
+
+
+def test_a_mixed_run_sees_every_photo_of_both_folders_and_says_so(portraits, tmp_path):
+    """--mix: whole aligned faces (CelebA) beside zoomed portraits, so a zoom-aware
+    fine-tune keeps what the model could do on small faces."""
+    celeba = tmp_path / "faces-celeba-aligned"
+    write_synthetic_faces(celeba, 12, seed=9)           # 178×218, aligned like CelebA
+    trainer = Trainer(tmp_path / "run", TrainConfig(),
+                      tiny_zoom(portraits, mix=str(celeba), val_percent=40.0, val_images=4), stream=io.StringIO())
+    portrait_count = len(trainer.dataset.first)
+    assert isinstance(trainer.dataset.first, PortraitDataset) and isinstance(trainer.dataset.second, FaceDataset)
+    assert len(trainer.dataset) == portrait_count + len(trainer.dataset.second) > portrait_count
+    seen = [trainer.dataset[(i, 0)]["image"] for i in range(len(trainer.dataset))]
+    assert all(image.shape == (3, 128, 128) for image in seen)
+    # One epoch of the shuffle covers every photo of both once.
+    assert sorted(i for i, _ in trainer.sampler) == list(range(len(trainer.dataset)))
+    # Validation takes photos from both folders.
+    assert len(trainer.val_dataset.first) >= 1 and len(trainer.val_dataset.second) >= 1
+    assert trainer.run().step == 2
+    info = export_run(tmp_path / "run", tmp_path / "out.safetensors")
+    assert "faces-celeba-aligned" in info.provenance and "whole faces" in info.provenance
+    assert "non-commercial" in info.licence
 
 
 def test_diversity_pairs_share_everything_but_the_noise(portraits, tmp_path):

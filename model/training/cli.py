@@ -14,8 +14,8 @@ from .config import FIELDS, field_type, preset_names
 
 CHOICES = {"device": ("auto", "cpu", "cuda", "mps"), "precision": ("auto", "fp32", "bf16", "fp16"),
            "crop": ("auto", "centre", "face"), "sampling": ("face", "zoom")}
-METAVARS = {"data": "DIR", "masks": "DIR", "vgg": "PATH", "init": "WEIGHTS", "steps": "N", "batch_size": "B",
-            "size": "S", "cnum": "C"}
+METAVARS = {"data": "DIR", "mix": "DIR", "masks": "DIR", "vgg": "PATH", "init": "WEIGHTS", "steps": "N",
+            "batch_size": "B", "size": "S", "cnum": "C"}
 TRAIN_EPILOG = """examples:
   scfegan train lite --data faces/ --masks masks/ --out runs/lite
   scfegan train lite --out runs/lite --resume --steps 20000

@@ -36,6 +36,9 @@ class TrainConfig:
                          "windows from the whole face down to --zoom-min of it, cut at the photo's own "
                          "resolution and never upscaled, split by person (portrait sets such as faces-hq)")
     zoom_min: float = _opt(0.25, "data", "with --sampling zoom: the tightest window, as a fraction of the face frame")
+    mix: str = _opt("", "data", "a second folder of face photos, each seen whole (as --sampling face does) "
+                    "beside --data's, e.g. aligned CelebA beside zoomed portraits: every photo of both "
+                    "once per epoch")
     val_percent: float = _opt(3.0, "data", "share of photos held out for validation, by file-name hash")
     cache: bool = _opt(True, "data", "cache per-photo face boxes, sketches and colour maps under RUN/cache")
     workers: int = _opt(1, "data", "data-loading worker processes per training process")

@@ -30,12 +30,15 @@ def export_run(run_dir: str | os.PathLike, dst: str | os.PathLike, licence: str 
     if steps == 0:
         raise ScfeganError(f"{run_dir} has not trained a single step yet")
     folder = data.get("folder", config.data)
+    mixed = f" and {Path(data['mix']).name} ({data.get('mix_photos', '?')} photos, whole faces)" if data.get("mix") \
+        else ""
     info = WeightsInfo(
         cnum=config.cnum, native_size=config.size, channel_order="RGB", value_range="[-1,1]",
         provenance=(f"scfegan train: {steps} steps at {config.size}px, width {config.cnum}, on "
                     f"{Path(folder).name} ({data.get('photos', '?')} photos)"
+                    f"{mixed}"
                     f"{', weight average' if weights is state.get('ema') else ''}"),
-        licence=licence or (CELEBA_LICENCE if data.get("celeba") else OTHER_LICENCE),
+        licence=licence or (CELEBA_LICENCE if data.get("celeba") or data.get("mix_celeba") else OTHER_LICENCE),
         extra={"data": json.dumps(data, sort_keys=True), "steps": str(steps), "config": state["config"],
                "weights_kind": "ema" if weights is state.get("ema") else "raw"},
     )

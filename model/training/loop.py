@@ -37,6 +37,7 @@ from .evaluation import Scores, generator_scores, telea_scores
 from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching,
                      warn_no_vgg)
 from .masks import MaskSampler
+from .mixed import MixedSamples
 from .portraits import PortraitDataset, split_portraits
 from .monitor import Monitor, sample_grid
 from .progress import Progress
@@ -142,12 +143,28 @@ class Trainer:
             return FaceDataset(photos, cfg.size, masks, seed, cfg.crop, cache, guides, flip)
 
         self.dataset = dataset(train, cfg.seed, guides)
+        val_guides = GuideOptions(0.0, 0.0, 0.0)
+        if cfg.mix:
+            mix_train, mix_val = split_photos(cfg.mix, cfg.val_percent)
+            self.data_info.update(mix=str(Path(cfg.mix).resolve()), mix_photos=len(mix_train),
+                                  validation=len(val) + len(mix_val),
+                                  mix_celeba=looks_like_celeba(cfg.mix, [p.name for p in mix_train[:1000]]))
+            self.dataset = MixedSamples(self.dataset, FaceDataset(mix_train, cfg.size, masks, cfg.seed, cfg.crop,
+                                                                  cache, guides))
+            train = train + mix_train
+            # Validation: as many photos of each (half the --val-images each).
+            keep = (cfg.val_images + 1) // 2 if cfg.val_images else None
+            first, second = val[:keep], mix_val[:keep]
+            self.val_dataset = MixedSamples(dataset(first, cfg.seed + 1, val_guides, flip=False),
+                                            FaceDataset(second, cfg.size, masks, cfg.seed + 1, cfg.crop, cache,
+                                                        val_guides, flip=False))
+        else:
+            val = val[: cfg.val_images] if cfg.val_images else val
+            self.val_dataset = dataset(val, cfg.seed + 1, val_guides, flip=False)
         if len(train) < cfg.batch_size * place.world_size:
             raise ScfeganError(f"only {len(train)} training photos under {cfg.data}; a step needs "
                                f"{cfg.batch_size * place.world_size} (batch size × processes)")
         self.sampler = ResumableSampler(self.dataset, place.world_size, place.rank, cfg.seed)
-        val = val[: cfg.val_images] if cfg.val_images else val
-        self.val_dataset = dataset(val, cfg.seed + 1, GuideOptions(0.0, 0.0, 0.0), flip=False)
 
     def _build_models(self) -> None:
         cfg, place = self.cfg, self.place
