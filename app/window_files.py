@@ -202,7 +202,8 @@ class FileCommands:
             if choice == "keep":
                 stem = free_stem(folder, stem)
         try:
-            written = export_layers(folder, stem, self.document.layers)
+            written = run_while_busy(self, self._file_pool, "Exporting the layers…", export_layers, folder, stem,
+                                     self.document.layers)
         except OSError as e:
             self._error("Can't export the layers", f"{folder}: {e.strerror or e}")
             return []
