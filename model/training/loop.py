@@ -137,10 +137,13 @@ class Trainer:
         cache = self.run_dir / "cache" if cfg.cache else None
         guides = GuideOptions(cfg.sketch_drop, cfg.colour_drop, cfg.colour_partial, cfg.colour_rough)
 
+        def whole_faces(photos, seed, guides, flip=True):
+            return FaceDataset(photos, cfg.size, masks, seed, cfg.crop, cache, guides, flip)
+
         def dataset(photos, seed, guides, flip=True):
             if zoom:
                 return PortraitDataset(photos, cfg.size, masks, seed, cfg.zoom_min, cache, guides, flip)
-            return FaceDataset(photos, cfg.size, masks, seed, cfg.crop, cache, guides, flip)
+            return whole_faces(photos, seed, guides, flip)
 
         self.dataset = dataset(train, cfg.seed, guides)
         val_guides = GuideOptions(0.0, 0.0, 0.0)
@@ -149,15 +152,13 @@ class Trainer:
             self.data_info.update(mix=str(Path(cfg.mix).resolve()), mix_photos=len(mix_train),
                                   validation=len(val) + len(mix_val),
                                   mix_celeba=looks_like_celeba(cfg.mix, [p.name for p in mix_train[:1000]]))
-            self.dataset = MixedSamples(self.dataset, FaceDataset(mix_train, cfg.size, masks, cfg.seed, cfg.crop,
-                                                                  cache, guides))
+            self.dataset = MixedSamples(self.dataset, whole_faces(mix_train, cfg.seed, guides))
             train = train + mix_train
             # Validation: as many photos of each (half the --val-images each).
             keep = (cfg.val_images + 1) // 2 if cfg.val_images else None
             first, second = val[:keep], mix_val[:keep]
             self.val_dataset = MixedSamples(dataset(first, cfg.seed + 1, val_guides, flip=False),
-                                            FaceDataset(second, cfg.size, masks, cfg.seed + 1, cfg.crop, cache,
-                                                        val_guides, flip=False))
+                                            whole_faces(second, cfg.seed + 1, val_guides, flip=False))
         else:
             val = val[: cfg.val_images] if cfg.val_images else val
             self.val_dataset = dataset(val, cfg.seed + 1, val_guides, flip=False)

@@ -3,6 +3,7 @@ second's, so a resumable shuffle over the whole gives every photo of both once p
 epoch (e.g. zoomed faces-hq windows beside whole aligned CelebA faces)."""
 from __future__ import annotations
 
+import numpy as np
 from torch.utils.data import Dataset
 
 from .dataset import sample_key
@@ -22,8 +23,5 @@ class MixedSamples(Dataset):
         index, draw = sample_key(key)
         if not 0 <= index < len(self):
             raise IndexError(f"sample {index} of {len(self)}")
-        plain = not isinstance(key, (tuple, list))
-        if index < len(self.first):
-            return self.first[index if plain else (index, draw)]
-        index -= len(self.first)
-        return self.second[index if plain else (index, draw)]
+        part, local = (self.first, index) if index < len(self.first) else (self.second, index - len(self.first))
+        return part[local if np.isscalar(key) else (local, draw)]
