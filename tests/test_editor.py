@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from model import EditLayers, edit_photo, load_generator
-from model.editor import plan_crops, resize_binary, resize_colour
+from model.editor import as_colour_hints, plan_crops, resize_binary, resize_colour
 from model.errors import ScfeganError
 
 
@@ -173,11 +173,24 @@ def test_packed_input_follows_layers(net):
     assert (free[4:7][:, m] == -1).all()
     rest = inner & ~reds
     assert reds.any() and rest.any()
-    assert torch.allclose(x[4:7][:, rest], free_out.clamp(-1, 1)[:, rest], atol=1e-5)
+    hints = as_colour_hints((free_out.permute(1, 2, 0).numpy() + 1) * 127.5) / 127.5 - 1
+    assert torch.allclose(x[4:7][:, rest], torch.from_numpy(hints).permute(2, 0, 1)[:, rest], atol=1e-5)
     assert not reds[ring].any() and not (x[4:7][:, ring] == -1).all(0).any()
     noise = x[8]
     assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
     assert 0.05 < noise[m].mean() < 0.3                          # the demo's ~16 % density
+
+
+def test_colour_hints_from_a_colourless_pass_lose_thin_dark_lines_not_regions():
+    """The first pass's output stands in as colour: a sketch line it drew as a dark pencil
+    stroke must not become dark paint, but a region darker than the rest stays darker."""
+    fill = np.full((128, 128, 3), 180, np.float32)
+    fill[:, 30:32] = 40          # a 2-px pencil line
+    fill[60:100, 70:110] = 90    # a broad shadow
+    hints = as_colour_hints(fill)
+    assert hints.shape == fill.shape and hints.dtype == np.float32
+    assert hints[64, 31].min() > 170
+    assert hints[80, 90].max() < 100 and np.abs(hints[20, 100] - 180).max() < 1
 
 
 def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
