@@ -202,9 +202,12 @@ def test_the_editor_gives_unguided_mouth_holes_an_example(library, monkeypatch, 
 
 def test_the_bundled_library_reads_and_is_credited():
     examples = load_library()
-    assert len(examples) >= 8
+    assert len(examples) >= 10
     meta = json.loads((model.mouths.library_dir() / "examples.json").read_text())
-    assert all(e["source"].startswith("https://www.pexels.com/") for e in meta["examples"])
+    readme = (model.mouths.library_dir() / "README.md").read_text()
+    for e in meta["examples"]:    # CC0 (Pexels) or public domain, and listed in the README
+        assert e["source"].startswith(("https://www.pexels.com/", "public domain")), e["source"]
+        assert f"`{e['file']}`" in readme
     for e in examples:
         h, w = e.pixels.shape[:2]
         assert abs(w - (WINDOW[1] - WINDOW[0]) * e.face_width) <= 2
@@ -243,6 +246,34 @@ def test_the_sample_portrait_gets_another_persons_mouth():
     inner = hole[y0:y1, x0:x1] & (found.weight > 0.99)
     redness = found.values[..., 0] - found.values[..., 1]
     assert np.percentile(redness[inner], 95) > np.median(redness[inner]) + 15
+
+
+@pytest.mark.parametrize("name", ["obama_official_portrait_2012", "biden_official_vp_portrait"])
+@pytest.mark.parametrize("kind", ["mouth", "nose_mouth"])
+def test_a_public_domain_example_never_comes_back_to_its_own_portrait(name, kind, monkeypatch):
+    """The bundled portraits stored at their own (smaller) face size are still told from
+    another face's surroundings: with every score let through, a portrait's own example
+    is never offered for its own erased mouth, and Obama's face, erased from the nose
+    down, gets another person's mouth."""
+    from conftest import SHARED, require
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.portrait_eval import part_mask
+
+    path = require(SHARED / "samples" / "public-domain" / f"{name}.jpg")
+    photo = np.ascontiguousarray(load_photo(path).pixels)
+    face = detect_faces(photo)[0]
+    hole = part_mask(photo.shape, face, kind)
+    erased = photo.copy()
+    erased[hole] = 127
+    own = tuple(e for e in load_library() if e.name == name)
+    assert len(own) == 1
+    if name.startswith("obama") and kind == "nose_mouth":
+        found = mouth_fill(erased, hole, face)
+        assert found is not None and found.example != name
+    monkeypatch.setattr(model.mouths, "MIN_SCORE", -10.0)
+    monkeypatch.setattr(model.mouths, "MIN_SCORE_WITH_NOSE", -10.0)
+    assert mouth_fill(erased, hole, face, library=own) is None
 
 
 def test_the_command_line_gives_example_mouths_unless_told_not_to(tmp_path, monkeypatch, library, tiny_weights):
