@@ -25,7 +25,7 @@ from .errors import ScfeganError
 from .boxes import mask_box
 from .faces import FaceCache
 from .inference import generator_device, move_to, running
-from .mouths import MOUTH, mouth_fill
+from .mouths import MOUTH, mouth_fill, tint_lips
 from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
 
@@ -514,7 +514,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     `mirror`: a region without guides on one side of a face takes the mirrored
     other side where it matches (model.symmetry), blended over the network's fill.
     `mouths`: a region without guides that covers a face's whole mouth takes a
-    matching example mouth (model.mouths; the seed picks which).
+    matching example mouth (model.mouths; the seed picks which); so does one whose only
+    guides are colour strokes, its lips tinted with their colour.
     """
     if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
@@ -533,9 +534,17 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     # there, and sees more of the face for it (a zoomed model, measured on portraits:
     # unguided +0.3 dB with the whole face framed, guided +0.3 dB zoomed in).
     unguided = {label for label in range(1, len(stats)) if _unguided(layers, _stat_box(stats[label]))}
+    choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
+    lips = (_lip_hints(photo, layers, mask, labels, stats, set(range(1, len(stats))) - unguided, faces, choice)
+            if mouths and faces else {})
+    net_layers = layers
+    if lips:  # those regions are painted as if unguided; the example's lips take the colour
+        colour = layers.colour.copy()
+        colour[..., 3][np.isin(labels, list(lips))] = 0
+        net_layers = EditLayers(layers.mask, layers.sketch, colour)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
-                           framed=unguided):
-        generated = edit_crop(net, photo, layers, crop, rng)
+                           framed=unguided | set(lips)):
+        generated = edit_crop(net, photo, net_layers, crop, rng)
         # Written inside the photo only.
         x0, y0 = max(crop.x, 0), max(crop.y, 0)
         x1, y1 = min(crop.x + crop.side, width), min(crop.y + crop.side, height)
@@ -554,12 +563,15 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                   where=region_mask[by0:by1, bx0:bx1, None])
     if (mirror or mouths) and faces:
-        choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
         for label in sorted(unguided):
             if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces):
                 continue
-            if mouths:
-                _mouth_region(result, photo, mask, labels, label, stats[label], faces, choice)
+            mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice) if mouths else None
+            if mouth is not None:
+                _paste_mouth(result, photo, mouth)
+        for mouth, colour in lips.values():
+            tint_lips(mouth[0], colour)
+            _paste_mouth(result, photo, mouth)
     return result
 
 
@@ -605,11 +617,11 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
     return True
 
 
-def _mouth_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
-                  stat, faces, choice: int) -> bool:
-    """Blend an example mouth over one unguided region (`label`) of `result` (in
-    place) when it covers a face's whole mouth and an example matches (False if not)."""
-    x, y, w, h, _ = (int(v) for v in stat)
+def _region_mouth(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces,
+                  choice: int):
+    """(example mouth, its face, the region's box and hole) for a region (`label`) that
+    covers a face's whole mouth where an example matches, or None."""
+    x, y, w, h = (int(v) for v in stat[:4])
     for face in faces:
         fx, fy, fw, fh = face
         mx, my = fx + MOUTH[0] * fw, fy + MOUTH[1] * fh
@@ -618,19 +630,44 @@ def _mouth_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, label
         box, hole, full = _region_hole(labels, label, stat)
         found = mouth_fill(photo, full, face, erased=mask, choice=choice)
         if found is not None:
-            # The fill's finest grain (the photo's, borrowed: model.detail) goes on over the
-            # example too, whose own was smoothed when it was scaled (without it the mouth
-            # looks airbrushed), and outside the lips the fill's broad shading replaces the
-            # example's, which was lit for another face.
-            fy0, fy1, fx0, fx1 = found.box
-            under = result[fy0:fy1, fx0:fx1].astype(np.float32)
-            found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
-            sigma = MOUTH_SHADING * face[2]
-            found.values += (1 - found.lips[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
-                                                           - cv2.GaussianBlur(found.values, (0, 0), sigma))
-            _blend(result, photo, box, hole, found, face)
-            return True
-    return False
+            return found, face, box, hole
+    return None
+
+
+def _paste_mouth(result: np.ndarray, photo: np.ndarray, mouth) -> None:
+    """Blend an example mouth (`_region_mouth`) over `result` (in place)."""
+    found, face, box, hole = mouth
+    # The fill's finest grain (the photo's, borrowed: model.detail) goes on over the
+    # example too, whose own was smoothed when it was scaled (without it the mouth
+    # looks airbrushed), and outside the lips the fill's broad shading replaces the
+    # example's, which was lit for another face.
+    fy0, fy1, fx0, fx1 = found.box
+    under = result[fy0:fy1, fx0:fx1].astype(np.float32)
+    found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
+    sigma = MOUTH_SHADING * face[2]
+    found.values += (1 - found.lips[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
+                                                   - cv2.GaussianBlur(found.values, (0, 0), sigma))
+    _blend(result, photo, box, hole, found, face)
+
+
+def _lip_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats, labels_with,
+               faces, choice: int) -> dict:
+    """{label: (example mouth, lip colour)} for the regions among `labels_with` whose only
+    guides are colour strokes and that cover a face's whole mouth where an example
+    matches: the strokes' colour (their median) is a hint of the lips' colour, and the
+    network alone painted a flat band of it."""
+    hints = {}
+    for label in labels_with:
+        y0, y1, x0, x1 = _stat_box(stats[label])
+        if layers.colour is None or (layers.sketch is not None and layers.sketch[y0:y1, x0:x1].any()):
+            continue
+        painted = (layers.colour[y0:y1, x0:x1, 3] > 0) & (labels[y0:y1, x0:x1] == label)
+        if not painted.any():
+            continue
+        mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice)
+        if mouth is not None:
+            hints[label] = (mouth, np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0))
+    return hints
 
 
 def _blend(result: np.ndarray, photo: np.ndarray, box, hole: np.ndarray, found, face) -> None:

@@ -53,6 +53,7 @@ LIP_REDNESS = 15.0        # a pixel redder (Lab a*) than the skin around the hol
 LIP_EDGE = 0.03           # ... and with lip on more than LIP_BESIDE of the hole's edge (this many
 LIP_BESIDE = 0.03         # face widths), the mouth was not erased whole: no example (it would not
                           # meet the rest of the lips)
+LIP_TINT_LIGHTNESS = 0.5  # how far tinted lips move to the stroke's lightness (their shading stays)
 COLOUR_GAIN = (0.4, 2.5)  # bounds of the gains that give an example the photo's skin colour
 TONE_SHARE = 0.5          # how far an example's colours move to the photo's skin tone
 
@@ -385,6 +386,27 @@ def _render(photo, hole, face, pick: _Candidate, target, ring, with_nose: bool =
     area = _ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
     return MouthFill((y0, y1, x0, x1), values, weight, example.name, inside)
+
+
+def tint_lips(found: MouthFill, colour) -> None:
+    """Give the example's lips (in place) the hue and chroma of `colour` (RGB 0..255),
+    and LIP_TINT_LIGHTNESS of the way to its lightness, keeping their own shading and
+    texture: a colour stroke over an erased mouth is a hint of the lips' colour. Lip is
+    what is redder than the example's skin outside its lips; teeth and skin keep theirs."""
+    lab = cv2.cvtColor(np.clip(found.values / 255.0, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
+    skin = (found.lips < 0.1) & (found.weight > 0)
+    if not skin.any() or not (found.lips > 0.5).any():
+        return
+    redness = lab[..., 1] - float(np.median(lab[..., 1][skin]))
+    lip = np.clip((redness - LIP_REDNESS / 3) / LIP_REDNESS, 0, 1) * found.lips
+    core = lip > 0.5
+    if not core.any():
+        return
+    want = cv2.cvtColor(np.float32(colour).reshape(1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+    shift = want - lab[core].mean(0)
+    shift[0] *= LIP_TINT_LIGHTNESS
+    lab += lip[..., None] * shift
+    found.values[:] = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
 
 
 def build_library(photos, out_dir: Path, parts: dict[str, dict], credits: dict[str, str] | None = None) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
-from model.mouths import WINDOW, Example, covers_mouth, cut_window, load_library, mouth_fill
+from model.mouths import WINDOW, Example, MouthFill, covers_mouth, cut_window, load_library, mouth_fill, tint_lips
 from face_checks import assert_left_to_the_network, command_line_edits
 
 SIDE = 420
@@ -322,3 +322,35 @@ def test_the_sample_portrait_with_nose_and_mouth_scribbled_out_gets_both_back():
     y0, y1, x0, x1 = found.box
     assert y0 < y + 0.55 * h and y1 > y + 0.85 * h            # from the nose to below the lips
     assert found.weight[round(y + 0.6 * h) - y0, round(x + 0.5 * w) - x0] > 0.9
+
+
+def test_tinted_lips_take_the_strokes_hue_and_keep_their_shading():
+    """Lip (redder than the skin outside the lips) takes the colour's hue; the skin and
+    white teeth keep theirs, and the lips' own light and shade survive."""
+    rng = np.random.default_rng(0)
+    size = 80
+    values = np.empty((size, size, 3), np.float32)
+    values[:] = (200, 160, 140)                                        # skin
+    lips = np.zeros((size, size), np.float32)
+    cv2.ellipse(lips, (40, 40), (25, 10), 0, 0, 360, 1.0, -1)
+    shade = np.linspace(0.8, 1.2, size, dtype=np.float32)[None, :, None]
+    values[lips > 0] = (np.float32((190, 80, 90)) * shade + rng.normal(0, 3, (size, size, 3)))[lips > 0]
+    values[38:42, 30:50] = 245                                         # teeth
+    before = values.copy()
+    found = MouthFill((0, size, 0, size), values, np.ones((size, size), np.float32), "x", lips)
+    plum = (120, 40, 150)
+    tint_lips(found, plum)
+
+    def lab(rgb):
+        return cv2.cvtColor(np.clip(rgb / 255, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
+
+    lip = (lips > 0) & ~((np.arange(size)[:, None] >= 38) & (np.arange(size)[:, None] < 42)
+                         & (np.arange(size)[None] >= 30) & (np.arange(size)[None] < 50))
+    want = lab(np.float32(plum).reshape(1, 1, 3))[0, 0]
+    got = lab(found.values)
+    assert np.linalg.norm(got[lip][:, 1:].mean(0) - want[1:]) < 3
+    assert np.allclose(found.values[lips == 0], before[lips == 0], atol=0.5)    # skin untouched
+    assert np.abs(found.values[39, 35:45] - before[39, 35:45]).max() < 2        # teeth stay white
+    light = got[..., 0][lip]
+    was = lab(before)[..., 0][lip]
+    assert np.corrcoef(light, was)[0, 1] > 0.95                                # the same shading

@@ -188,3 +188,46 @@ def test_a_colour_stroke_inside_a_larger_hole_gets_no_dark_outline(shipped_net, 
     step = max(1, int(0.006 * w))
     rings = [grey[mask & ~stroke & (distance > k) & (distance <= k + step)].mean() for k in range(0, 10 * step, step)]
     assert min(rings) > min(rings[0], rings[-1]) - 5, [round(v) for v in rings]
+
+
+def test_a_lip_colour_over_an_erased_mouth_gives_a_mouth_in_that_colour(shipped_net):
+    """Erase the mouth, paint a lip colour across it: the network alone paints a flat
+    band of the colour; with Example Mouths the face gets a real mouth whose lips take
+    the colour (the stroke is a hint of it). With a sketch line drawn too, the user's
+    lines are followed and no example is used."""
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    pixels = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    faces = detect_faces(pixels)
+    mask = part_mask(pixels.shape, faces[0], "mouth")
+    ys, xs = np.nonzero(mask)
+    cy, cx, half = int(ys.mean()), int(xs.mean()), int(np.ptp(xs)) // 4
+    plum = (120, 40, 90)
+    colour = np.zeros(pixels.shape[:2] + (4,), np.uint8)
+    cv2.line(colour, (cx - half, cy + 4), (cx + half, cy + 4), (*plum, 255), 14)
+    stroke = colour[..., 3] > 0
+    hidden = pixels.copy()
+    hidden[mask] = 127
+    want = cv2.cvtColor(np.float32(plum).reshape(1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[0, 0]
+    near_stroke = cv2.dilate(stroke.view(np.uint8), np.ones((9, 9), np.uint8)) > 0
+
+    def painted(mouths):
+        result = edit_photo(shipped_net, hidden, EditLayers(mask, None, colour), faces=faces, mouths=mouths)
+        lab = cv2.cvtColor(result.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
+        flat = float((np.linalg.norm(lab[stroke] - want, axis=1) < 12).mean())
+        skin = np.median(lab[..., 1][mask & ~(cv2.dilate(stroke.view(np.uint8), np.ones((41, 41), np.uint8)) > 0)])
+        lips = mask & (lab[..., 1] > skin + 15)
+        return result, flat, lips
+
+    alone, flat_alone, lips_alone = painted(False)
+    result, flat, lips = painted(True)
+    assert flat_alone > 0.7 and not (lips_alone & ~near_stroke).any()    # a flat band of paint
+    assert flat < 0.35 and (lips & ~near_stroke).sum() > stroke.sum() // 2   # lips beyond the stroke
+    lip_ab = cv2.cvtColor(result.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[lips & near_stroke][:, 1:].mean(0)
+    assert np.linalg.norm(lip_ab - want[1:]) < 15     # of the stroke's hue where it was painted
+    line = np.zeros(mask.shape, bool)
+    line[cy - 10, cx - 2 * half:cx + 2 * half] = True
+    with_line = EditLayers(mask, line & mask, colour)
+    assert np.array_equal(edit_photo(shipped_net, hidden, with_line, faces=faces, mouths=True),
+                          edit_photo(shipped_net, hidden, with_line, faces=faces, mouths=False))
