@@ -231,3 +231,23 @@ def test_a_lip_colour_over_an_erased_mouth_gives_a_mouth_in_that_colour(shipped_
     with_line = EditLayers(mask, line & mask, colour)
     assert np.array_equal(edit_photo(shipped_net, hidden, with_line, faces=faces, mouths=True),
                           edit_photo(shipped_net, hidden, with_line, faces=faces, mouths=False))
+
+
+def test_a_colour_stroke_away_from_the_mouth_is_painted_as_before(shipped_net):
+    """Only a region over the whole mouth turns its colour into a hint for an example's
+    lips: a colour stroke on an erased cheek is the network's to paint, Example Mouths on or off."""
+    from model.paths import sample_photo_path
+
+    pixels = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    faces = detect_faces(pixels)
+    x, y, w, h = faces[0]
+    mask = np.zeros(pixels.shape[:2], np.uint8)
+    cv2.circle(mask, (x + w // 4, y + int(0.62 * h)), w // 9, 1, -1)
+    mask = mask > 0
+    colour = np.zeros(pixels.shape[:2] + (4,), np.uint8)
+    colour[mask] = (220, 140, 140, 255)
+    hidden = pixels.copy()
+    hidden[mask] = 127
+    layers = EditLayers(mask, None, colour)
+    assert np.array_equal(edit_photo(shipped_net, hidden, layers, faces=faces, mouths=True),
+                          edit_photo(shipped_net, hidden, layers, faces=faces, mouths=False))
