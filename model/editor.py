@@ -539,9 +539,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
             if mouths and faces else {})
     net_layers = layers
     if lips:  # those regions are painted as if unguided; the example's lips take the colour
-        colour = layers.colour.copy()
-        colour[..., 3][np.isin(labels, list(lips))] = 0
-        net_layers = EditLayers(layers.mask, layers.sketch, colour)
+        strokes_elsewhere = layers.colour.copy()
+        strokes_elsewhere[..., 3][np.isin(labels, list(lips))] = 0
+        net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
                            framed=unguided | set(lips)):
         generated = edit_crop(net, photo, net_layers, crop, rng)
