@@ -679,6 +679,11 @@ def _blend(result: np.ndarray, photo: np.ndarray, box, hole: np.ndarray, found, 
     inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
     weight = found.weight[..., None]
     fill[inner] = fill[inner] * (1 - weight) + found.values * weight
+    neutral = getattr(found, "neutral", None)
+    before = fill[inner].copy() if neutral is not None else None
     fill = meet_the_edge(fill, photo[y0:y1, x0:x1].astype(np.float32), hole, sigma=max(1.5, MIRROR_EDGE * face[2]))
+    if before is not None:  # white teeth take only the step's lightness (its colour tinted them)
+        step = fill[inner] - before
+        fill[inner] -= (neutral * found.weight)[..., None] * (step - step.mean(-1, keepdims=True))
     np.clip(np.rint(fill), 0, 255, out=fill)
     np.copyto(result[y0:y1, x0:x1], fill.astype(np.uint8), where=hole[..., None])

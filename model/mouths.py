@@ -55,6 +55,8 @@ LIP_BESIDE = 0.03         # face widths), the mouth was not erased whole: no exa
                           # meet the rest of the lips)
 LIP_TINT_LIGHTNESS = 0.5  # how far tinted lips move to the stroke's lightness (their shading stays)
 COLOUR_GAIN = (0.4, 2.5)  # bounds of the gains that give an example the photo's skin colour
+TEETH_CHROMA = (12.0, 24.0)  # inside the lips, Lab chroma below the first is colourless (teeth), above
+                             # the second coloured (lips), between a ramp
 TONE_SHARE = 0.5          # how far an example's colours move to the photo's skin tone
 
 
@@ -81,6 +83,7 @@ class MouthFill:
     weight: np.ndarray
     example: str
     lips: np.ndarray   # float32 0..1 over `box`: the example's lips (feathered)
+    neutral: np.ndarray | None = None  # float32 0..1 over `box`: colourless parts of the lips (teeth)
 
 
 def library_dir() -> Path:
@@ -382,10 +385,15 @@ def _render(photo, hole, face, pick: _Candidate, target, ring, with_nose: bool =
     # Teeth only in the mouth: elsewhere (the nose, the skin) all of the skin's tone.
     inside = cv2.GaussianBlur(_ellipse((y1 - y0, x1 - x0), face, lips, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
     share = TONE_SHARE * inside + (1.0 - inside)
+    # Teeth (what is colourless inside the lips) keep their lack of colour when the fill
+    # is matched to the photo at the hole's edge (see MouthFill.neutral).
+    lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1), cv2.COLOR_RGB2LAB)
+    neutral = inside * np.clip((TEETH_CHROMA[1] - np.hypot(lab[..., 1], lab[..., 2]))
+                               / (TEETH_CHROMA[1] - TEETH_CHROMA[0]), 0.0, 1.0)
     values *= brightness * (tone / brightness) ** share[..., None]
     area = _ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
-    return MouthFill((y0, y1, x0, x1), values, weight, example.name, inside)
+    return MouthFill((y0, y1, x0, x1), values, weight, example.name, inside, neutral)
 
 
 def tint_lips(found: MouthFill, colour) -> None:

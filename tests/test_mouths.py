@@ -355,3 +355,32 @@ def test_tinted_lips_take_the_strokes_hue_and_keep_their_shading():
     light = got[..., 0][lip]
     was = lab(before)[..., 0][lip]
     assert np.corrcoef(light, was)[0, 1] > 0.95                                # the same shading
+
+
+def test_white_teeth_take_only_the_lightness_of_the_edge_match():
+    """Where the example's skin meets the photo's in another colour at the hole's edge,
+    the skin and lips take the whole colour step, but the teeth (colourless inside the
+    lips) only its lightness: a redder example on a less red face gave cyan teeth."""
+    from model.editor import _blend
+
+    side = 200
+    face = (20, 0, 160, 160)
+    hole = np.zeros((side, side), bool)
+    cv2.ellipse(hole.view(np.uint8), (100, 100), (70, 40), 0, 0, 360, 1, -1)
+    photo = np.full((side, side, 3), (90, 66, 58), np.uint8)          # a darker, less red skin
+    values = np.full((side, side, 3), (100, 62, 50), np.float32)      # the example's skin after its gains
+    teeth = np.zeros((side, side), np.float32)
+    cv2.ellipse(teeth, (100, 100), (30, 8), 0, 0, 360, 1.0, -1)
+    values[teeth > 0] = (200, 200, 200)
+
+    def blended(neutral):
+        found = MouthFill((0, side, 0, side), values.copy(), hole.astype(np.float32), "x", teeth.copy(), neutral)
+        result = np.full((side, side, 3), 127, np.uint8)
+        _blend(result, photo, (0, side, 0, side), hole, found, face)
+        return result[teeth > 0].astype(np.float32).mean(0)
+
+    tinted, kept = blended(None), blended(teeth.copy())
+    assert tinted[2] - tinted[0] > 15          # without: the step's colour reaches the teeth
+    assert np.ptp(kept) < 3                   # with: still grey ...
+    assert abs(kept.mean() - tinted.mean()) < 2   # ... and as light as the step makes them
+
