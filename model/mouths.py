@@ -205,9 +205,11 @@ class _Candidate:
 
 
 def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
-                min_score: float = MIN_SCORE) -> list[_Candidate]:
+                min_score: float = MIN_SCORE, relative: bool = False) -> list[_Candidate]:
     """Every example, placed where its surroundings best match `target`'s ring;
-    the best CHOICES that score `min_score`, best first."""
+    the best CHOICES that score `min_score`, best first. `relative`: the example's
+    texture is compared at the brightness it will be shown at (scaled as `_render`
+    scales it), not in its own grey levels."""
     sigma = DETAIL_SIGMA * SEARCH_FACE
     # The target's detail against the local mean of known pixels only, so the hole's
     # stand-in colour does not leak into its ring.
@@ -230,8 +232,10 @@ def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library
         g_ring, d_ring = g[gy, gx], d[gy, gx]
         brightness = _correlations(t_grey, g_ring)
         own = (brightness > SELF_MATCH) & (np.abs(g_ring - t_grey).mean(1) < 3.0)
+        gain = (np.clip(t_grey.mean() / np.maximum(g_ring.mean(1), 1.0), *COLOUR_GAIN) if relative
+                else np.ones(len(shifts), np.float32))
         return (_correlations(t_detail, d_ring) + 0.5 * brightness, own,
-                (d_ring * d_ring).mean(1) + NOISE_FLOOR)
+                gain * gain * (d_ring * d_ring).mean(1) + NOISE_FLOOR)
 
     found = []
     for example in library:
@@ -325,7 +329,11 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     if _lips_beside(target, small_hole, ring) > LIP_BESIDE:
         return None
     with_nose = covers_mouth(hole, face, NOSE)
-    found = _candidates(target, ring, known, library, MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE)
+    min_score = MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE
+    # A dark face's fine detail is weak in grey levels beside every (lighter) example's;
+    # where nothing matches, the examples are compared again as they would be shown.
+    found = (_candidates(target, ring, known, library, min_score)
+             or _candidates(target, ring, known, library, min_score, relative=True))
     if not found:
         return None
     pick = found[choice % len(found)]

@@ -357,6 +357,19 @@ def test_tinted_lips_take_the_strokes_hue_and_keep_their_shading():
     assert np.corrcoef(light, was)[0, 1] > 0.95                                # the same shading
 
 
+def test_a_dark_face_whose_detail_is_faint_in_grey_levels_still_gets_a_mouth(library):
+    """A darker photo has proportionally fainter skin texture; compared in the examples'
+    own grey levels nothing matches, compared as the example would be shown (scaled to
+    the photo's brightness) the examples do."""
+    dark = np.clip(lower_face(seed=3).astype(np.float32) * 0.25, 0, 255).astype(np.uint8)
+    hole = mouth_hole()
+    target, small_hole, known = model.mouths._reduced(dark, hole, hole, FACE)
+    ring = model.mouths._within(small_hole, model.mouths.RING) & known & ~small_hole
+    assert model.mouths._candidates(target, ring, known, library) == []
+    found = mouth_fill(dark, hole, FACE, library=library)
+    assert found is not None and found.example in {"wide", "narrow", "plain"}
+
+
 def test_white_teeth_take_only_the_lightness_of_the_edge_match():
     """Where the example's skin meets the photo's in another colour at the hole's edge,
     the skin and lips take the whole colour step, but the teeth (colourless inside the
@@ -384,3 +397,31 @@ def test_white_teeth_take_only_the_lightness_of_the_edge_match():
     assert np.ptp(kept) < 3                   # with: still grey ...
     assert abs(kept.mean() - tinted.mean()) < 2   # ... and as light as the step makes them
 
+
+@pytest.mark.parametrize("kind", ["mouth", "nose_mouth"])
+def test_a_dark_skinned_face_gets_a_mouth_with_white_teeth(kind):
+    """faces-hq validation portrait 042_08 (Face Research Lab London Set, CC BY 4.0):
+    before, no example matched a dark face, and one that did came back with cyan teeth."""
+    from conftest import SHARED, require
+    from model import load_generator
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import default_weights_path
+    from model.portrait_eval import part_mask
+
+    path = require(SHARED / "data" / "faces-hq" / "debruine_webmorphR.stim" / "inst" / "smiling_front" / "042_08.jpg")
+    photo = np.ascontiguousarray(load_photo(path).pixels)
+    faces = detect_faces(photo)
+    hole = part_mask(photo.shape, faces[0], kind)
+    erased = photo.copy()
+    erased[hole] = 127
+    found = mouth_fill(erased, hole, faces[0])
+    assert found is not None
+    result = edit_photo(load_generator(default_weights_path(), device="cpu"), erased, EditLayers(hole), seed=0,
+                        faces=faces, mirror=False)
+    y0, y1, x0, x1 = found.box
+    pasted = result[y0:y1, x0:x1].astype(np.float32)
+    teeth = (found.neutral > 0.9) & (found.weight > 0.9)
+    brightest = teeth & (pasted.mean(-1) >= np.percentile(pasted.mean(-1)[teeth], 80))
+    r, g, b = pasted[brightest].mean(0)
+    assert brightest.sum() > 50 and b - r < 6 and g - r < 6
