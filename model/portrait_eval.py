@@ -4,9 +4,9 @@ Photos whose long side is below MIN_SIDE are skipped; the largest Haar face box
 (model.faces) places a mouth, an eye and a nose+mouth ellipse at fixed fractions of
 the box, plus (with --masks) an irregular mask scaled to the face frame (the box
 grown as the editor frames faces) and clipped to it. Telea, ours unguided (two
-seeds), ours guided (the truth's sketch and colours over the whole hole) and ours
+seeds), ours guided (the truth's sketch and colours over the whole hole), ours
 with strokes (its sketch, and its colours under a few strokes only, as users paint
-hints) fill each hole; the report gives hole L1 (0..255), PSNR,
+hints) and ours with lines (its sketch alone, no colour) fill each hole; the report gives hole L1 (0..255), PSNR,
 SSIM, the sharpness ratio and the seam index (median and 90th percentile), and the
 mean hole difference between the two unguided seeds. grid.png shows crops at 100 %.
 """
@@ -27,7 +27,7 @@ from .imageio import load_photo, save_photo
 from .metrics import seam_index
 
 MIN_SIDE = 512
-METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes")
+METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_lines")
 # (centre x, centre y, half-width, half-height) as fractions of the Haar face box.
 PARTS = {
     "mouth": (0.50, 0.80, 0.22, 0.10),
@@ -183,6 +183,8 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
                 "ours_strokes": edit_photo(net, hidden,
                                            stroke_guides(guides, face, np.random.default_rng((seed, index, number))),
                                            seed=seed, faces=faces, mirror=mirror, mouths=mouths),
+                "ours_lines": edit_photo(net, hidden, EditLayers(mask, guides.sketch), seed=seed, faces=faces,
+                                         mirror=mirror, mouths=mouths),
             }
             other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror,
                                mouths=mouths)
@@ -229,7 +231,7 @@ def format_portrait_table(report: dict) -> str:
     lines = [f"{report['holes']} holes ({kinds}); mirrored faces {mirror}, example mouths {mouths}; "
              f"skipped photos: {report['skipped']['small']} under "
              f"{MIN_SIDE} px, {report['skipped']['no_face']} without a face. Columns of grid.png (crops at "
-             "100 %): photo with hole | Telea | ours unguided | ours guided | ours strokes | truth.", "",
+             "100 %): photo with hole | Telea | ours unguided | ours guided | ours strokes | ours lines | truth.", "",
              "| method | hole L1 (0-255) ↓ | hole PSNR (dB) ↑ | SSIM ↑ | sharpness median | seam median | seam p90 |",
              "|---|---|---|---|---|---|---|"]
     for method, s in report["methods"].items():
@@ -241,14 +243,15 @@ def format_portrait_table(report: dict) -> str:
               f"Two seeds unguided differ by {report['seed_difference']:.2f}/255 in the hole (mean)."]
     if report.get("by_kind"):
         lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness "
-                  "| seeds differ | guided PSNR | guided sharpness | strokes PSNR | strokes sharpness |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| seeds differ | guided PSNR | guided sharpness | strokes PSNR | strokes sharpness "
+                  "| lines PSNR | lines sharpness |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for kind, k in report["by_kind"].items():
             t, u = k["telea"], k["ours_unguided"]
             line = (f"| {kind} | {t['hole_l1']['mean']:.2f} | {t['psnr']['mean']:.2f} | "
                     f"{u['hole_l1']['mean']:.2f} | {u['psnr']['mean']:.2f} | {u['sharpness']['median']:.2f} | "
                     f"{k['seed_difference']:.2f} |")
-            for method in ("ours_guided", "ours_strokes"):
+            for method in ("ours_guided", "ours_strokes", "ours_lines"):
                 g = k.get(method)
                 line += f" {g['psnr']['mean']:.2f} | {g['sharpness']['median']:.2f} |" if g else " - | - |"
             lines.append(line)
