@@ -7,7 +7,8 @@ shrinking the mask, runs the generator, scales the fill back up, shifts it to me
 the photo at the hole's rim (`meet_the_edge`), adds the photo's own high-frequency
 detail (model.detail) and writes it inside the mask only, so every pixel outside
 the mask is bit-identical to the input. Unguided regions of a face may then take the
-face's mirrored other side (model.symmetry) or an example mouth (model.mouths).
+face's mirrored other side (model.symmetry) or an example mouth (model.mouths); an
+eye-sized region drawn in lines only is given the mirrored side as its colours.
 """
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ FACE_MARGIN = 0.68      # a face box grows by this much (per side: half) to fram
 EDGE_REACH = 6.0        # under colour strokes, the fill's step at the hole's rim fades over this
 EDGE_REACH_OF_HOLE = 0.15  # many σ of its smoothing, or this fraction of the hole's short side
 MIRROR_EDGE = 0.004     # a mirrored fill meets the photo smoothed over this fraction of the face width
+MIRROR_HINTS = 0.4      # a region with lines but no colour, at most this × the face width, takes the mirrored
+                        # other side as colour hints (an eye drawn in lines came back a dark blob)
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
@@ -53,11 +56,14 @@ class EditLayers:
 
     mask: bool H×W, True = region to repaint. sketch: bool H×W or None.
     colour: uint8 H×W×4 RGBA (alpha > 0 = painted, RGB = its colour) or None.
+    hinted: bool H×W or None: colour the editor put in as hints (the mirrored face), which
+    the fill need not keep where it meets the photo, as it keeps the user's.
     """
 
     mask: np.ndarray
     sketch: np.ndarray | None = None
     colour: np.ndarray | None = None
+    hinted: np.ndarray | None = None
 
     def check(self, height: int, width: int) -> None:
         """Refuse layers that do not match the photo, with a message for people."""
@@ -473,10 +479,13 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
 
 
 def _painted(layers: EditLayers, crop: Crop, hole: np.ndarray) -> np.ndarray | None:
-    """The crop's hole pixels under colour strokes, or None."""
+    """The crop's hole pixels under the user's colour strokes, or None."""
     if layers.colour is None:
         return None
-    return (_cut(layers.colour[..., 3], crop, reflect=False) > 0) & hole
+    painted = (_cut(layers.colour[..., 3], crop, reflect=False) > 0) & hole
+    if layers.hinted is not None:
+        painted &= ~_cut(layers.hinted, crop, reflect=False)
+    return painted
 
 
 def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
@@ -542,6 +551,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         strokes_elsewhere = layers.colour.copy()
         strokes_elsewhere[..., 3][np.isin(labels, list(lips))] = 0
         net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
+    if mirror and faces:
+        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats,
+                                   set(range(1, len(stats))) - unguided - set(lips), faces)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
                            framed=unguided | set(lips)):
         generated = edit_crop(net, photo, net_layers, crop, rng)
@@ -599,14 +611,19 @@ def _region_hole(labels: np.ndarray, label: int, stat):
     return (y0, y1, x0, x1), hole, full
 
 
+def _face_holding(stat, faces):
+    """The first face box that holds a region's centre (connected-component stats row), or None."""
+    cx, cy = stat[0] + stat[2] / 2, stat[1] + stat[3] / 2
+    return next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
+
+
 def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
                    stat, faces) -> bool:
     """Blend the mirrored face over one unguided region (`label`) of `result` (in
     place), matched to the photo at the region's edge; nothing (False) when no face
     holds the region's centre or the mirror cannot be trusted. No erased pixel is a source."""
-    x, y, w, h, _ = (int(v) for v in stat)
-    cx, cy = x + w / 2, y + h / 2
-    face = next((f for f in faces if f[0] <= cx <= f[0] + f[2] and f[1] <= cy <= f[1] + f[3]), None)
+    w, h = int(stat[2]), int(stat[3])
+    face = _face_holding(stat, faces)
     if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
         return False
     box, hole, full = _region_hole(labels, label, stat)
@@ -615,6 +632,42 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
         return False
     _blend(result, photo, box, hole, found, face)
     return True
+
+
+def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats,
+                  labels_with, faces) -> EditLayers:
+    """`layers` with colour hints from the mirrored face where regions among
+    `labels_with` (at most MIRROR_HINTS × the face width) have no colour strokes: the
+    network follows the lines in the other side's colours, matched to the photo at the
+    region's edge. The same layers where no region takes any."""
+    colour = hinted = None
+    for label in labels_with:
+        w, h = int(stats[label][2]), int(stats[label][3])
+        face = _face_holding(stats[label], faces)
+        if face is None or not (MIN_HOLE * face[2] <= max(w, h) <= MIRROR_HINTS * face[2]):
+            continue
+        box, hole, full = _region_hole(labels, label, stats[label])
+        y0, y1, x0, x1 = box
+        strokes = layers.colour[y0:y1, x0:x1, 3] > 0 if layers.colour is not None else np.zeros(hole.shape, bool)
+        if (strokes & hole).any():
+            continue
+        found = mirror_fill(photo, full, face, erased=mask)
+        if found is None:
+            continue
+        fy0, fy1, fx0, fx1 = found.box
+        values = meet_the_edge(found.values.copy(), photo[fy0:fy1, fx0:fx1].astype(np.float32),
+                               full[fy0:fy1, fx0:fx1], sigma=max(1.5, MIRROR_EDGE * face[2]))
+        take = (found.weight > 0.5) & full[fy0:fy1, fx0:fx1]
+        if colour is None:
+            colour = (layers.colour.copy() if layers.colour is not None
+                      else np.zeros(photo.shape[:2] + (4,), np.uint8))
+        window = colour[fy0:fy1, fx0:fx1]
+        window[..., :3][take] = np.clip(np.rint(values[take]), 0, 255).astype(np.uint8)
+        window[..., 3][take] = 255
+        if hinted is None:
+            hinted = np.zeros(mask.shape, bool) if layers.hinted is None else layers.hinted.copy()
+        hinted[fy0:fy1, fx0:fx1] |= take
+    return layers if colour is None else EditLayers(layers.mask, layers.sketch, colour, hinted)
 
 
 def _region_mouth(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces,

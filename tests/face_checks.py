@@ -6,10 +6,11 @@ import numpy as np
 from model import EditLayers, edit_photo
 
 
-def assert_left_to_the_network(net, photo, hole, sketch, face, option: str) -> None:
-    """A region with a guide in it is the user's, and a photo without a face has no
-    face parts: in both, turning `option` ("mirror", "mouths") off changes nothing."""
-    guided = EditLayers(hole, sketch=sketch)
+def assert_left_to_the_network(net, photo, hole, sketch, face, option: str, colour=None) -> None:
+    """A region with a guide in it (`sketch`, and `colour` RGBA if given) is the user's,
+    and a photo without a face has no face parts: in both, turning `option` ("mirror",
+    "mouths") off changes nothing."""
+    guided = EditLayers(hole, sketch=sketch, colour=colour)
     assert np.array_equal(edit_photo(net, photo, guided, faces=[face]),
                           edit_photo(net, photo, guided, faces=[face], **{option: False}))
     assert np.array_equal(edit_photo(net, photo, EditLayers(hole), faces=[]),

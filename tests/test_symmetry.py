@@ -111,7 +111,65 @@ def test_the_editor_mirrors_unguided_holes_only(grey_generator):
     assert np.array_equal(mirrored[~hole], photo[~hole])   # outside the hole: bit-identical
     sketch = np.zeros_like(hole)
     sketch[272, 200:260] = True
-    assert_left_to_the_network(net, photo, hole, sketch, FACE, "mirror")
+    colour = np.zeros((SIDE, SIDE, 4), np.uint8)
+    colour[262:282, 200:260] = (90, 60, 50, 255)
+    assert_left_to_the_network(net, photo, hole, sketch, FACE, "mirror", colour)
+
+
+class Recording:
+    """Stands in for the generator and keeps the colour channels of its last input."""
+
+    def __init__(self, net):
+        self.net, self.info, self.colour, self.mask = net, net.info, None, None
+
+    def __call__(self, x):
+        self.colour = x[0, 4:7].numpy().transpose(1, 2, 0)   # [image, sketch, colour, mask, noise]
+        self.mask = x[0, 7].numpy() > 0.5
+        return self.net(x).detach()
+
+    def __getattr__(self, name):
+        return getattr(self.net, name)
+
+
+@pytest.fixture
+def recording(grey_generator, monkeypatch):
+    import model.editor
+
+    record = Recording(grey_generator)
+    monkeypatch.setattr(model.editor, "run_generator", lambda net, x: record(x))
+    return record
+
+
+def test_an_eye_drawn_in_lines_takes_the_other_eyes_colours(recording):
+    """Sketch lines but no colour in an eye-sized region: the network is given the
+    mirrored eye as its colours; with Mirror Faces off, no colour at all."""
+    photo = symmetric_face()
+    hole = eye_hole()
+    sketch = np.zeros_like(hole)
+    cv2.ellipse(sketch.view(np.uint8), (230, 270), (38, 16), 0, 0, 360, 1, 2)
+    layers = EditLayers(hole, sketch=sketch)
+    edit_photo(recording, photo, layers, faces=[FACE], mirror=False)
+    assert (recording.colour[recording.mask] == -1).all()
+    edit_photo(recording, photo, layers, faces=[FACE])
+    given = (recording.colour[recording.mask] + 1) * 127.5
+    eye = (np.abs(given - (60, 40, 35)).max(-1) < 25).sum()      # the other eye's dark colour ...
+    skin = (np.abs(given - (185, 140, 122)).max(-1) < 30).sum()  # ... and the skin around it
+    assert eye > 0.2 * len(given) and skin > 0.2 * len(given), (eye, skin, len(given))
+
+
+def test_a_region_too_large_or_painted_gets_no_mirrored_colours(recording):
+    photo = symmetric_face()
+    sketch = np.zeros((SIDE, SIDE), bool)
+    sketch[272, 200:260] = True
+    large = eye_hole(axes=(75, 60))                  # 150 px: half the face's width
+    edit_photo(recording, photo, EditLayers(large, sketch=sketch & large), faces=[FACE])
+    assert (recording.colour[recording.mask] == -1).all()
+    hole = eye_hole()
+    colour = np.zeros((SIDE, SIDE, 4), np.uint8)
+    colour[262:282, 215:245] = (200, 30, 30, 255)    # a red stroke: the user's colour, the rest the network's
+    edit_photo(recording, photo, EditLayers(hole, sketch=sketch & hole, colour=colour), faces=[FACE])
+    given = (recording.colour[recording.mask] + 1) * 127.5
+    assert not (np.abs(given - (60, 40, 35)).max(-1) < 25).any()
 
 
 def test_an_erased_other_side_is_no_source():
@@ -167,3 +225,20 @@ def test_odd_holes_and_face_boxes_never_fail():
             assert found.values.shape[:2] == found.weight.shape == (y1 - y0, x1 - x0)
             assert np.isfinite(found.values).all() and 0 <= found.weight.min() and found.weight.max() <= 1.0001
             assert not found.weight[~hole[y0:y1, x0:x1]].any()
+
+
+def test_mirrored_colours_are_hints_the_fill_may_leave_at_the_edge():
+    """The user's colour strokes are kept deep inside a hole where the fill meets the
+    photo; colours the editor put in from the mirror are not the user's."""
+    from model.editor import Crop, _painted
+
+    hole = eye_hole()
+    colour = np.zeros((SIDE, SIDE, 4), np.uint8)
+    colour[hole] = (90, 60, 50, 255)
+    hinted = np.zeros_like(hole)
+    hinted[:, :230] = True
+    crop = Crop(150, 190, 160)
+    window = hole[190:350, 150:310]
+    painted = _painted(EditLayers(hole, colour=colour, hinted=hinted), crop, window)
+    assert painted[:, 80:].any() and not painted[:, :80].any()
+    assert np.array_equal(_painted(EditLayers(hole, colour=colour), crop, window), window)
