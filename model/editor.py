@@ -67,7 +67,8 @@ class EditLayers:
 
     def check(self, height: int, width: int) -> None:
         """Refuse layers that do not match the photo, with a message for people."""
-        for name, layer, ndim in (("mask", self.mask, 2), ("sketch", self.sketch, 2), ("colour", self.colour, 3)):
+        for name, layer, ndim in (("mask", self.mask, 2), ("sketch", self.sketch, 2), ("colour", self.colour, 3),
+                                  ("hinted", self.hinted, 2)):
             if layer is None:
                 continue
             if layer.shape[:2] != (height, width) or layer.ndim != ndim or (ndim == 3 and layer.shape[2] != 4):
@@ -646,11 +647,9 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
         face = _face_holding(stats[label], faces)
         if face is None or not (MIN_HOLE * face[2] <= max(w, h) <= MIRROR_HINTS * face[2]):
             continue
-        box, hole, full = _region_hole(labels, label, stats[label])
-        y0, y1, x0, x1 = box
-        strokes = layers.colour[y0:y1, x0:x1, 3] > 0 if layers.colour is not None else np.zeros(hole.shape, bool)
-        if (strokes & hole).any():
-            continue
+        (y0, y1, x0, x1), hole, full = _region_hole(labels, label, stats[label])
+        if layers.colour is not None and layers.colour[y0:y1, x0:x1, 3][hole].any():
+            continue  # the user's colours: the first pass paints the rest
         found = mirror_fill(photo, full, face, erased=mask)
         if found is None:
             continue
