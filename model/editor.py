@@ -544,17 +544,16 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     # there, and sees more of the face for it (a zoomed model, measured on portraits:
     # unguided +0.3 dB with the whole face framed, guided +0.3 dB zoomed in).
     unguided = {label for label in range(1, len(stats)) if _unguided(layers, _stat_box(stats[label]))}
+    guided = set(range(1, len(stats))) - unguided
     choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
-    lips = (_lip_hints(photo, layers, mask, labels, stats, set(range(1, len(stats))) - unguided, faces, choice)
-            if mouths and faces else {})
+    lips = _lip_hints(photo, layers, mask, labels, stats, guided, faces, choice) if mouths and faces else {}
     net_layers = layers
     if lips:  # those regions are painted as if unguided; the example's lips take the colour
         strokes_elsewhere = layers.colour.copy()
         strokes_elsewhere[..., 3][np.isin(labels, list(lips))] = 0
         net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
     if mirror and faces:
-        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats,
-                                   set(range(1, len(stats))) - unguided - set(lips), faces)
+        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - set(lips), faces)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
                            framed=unguided | set(lips)):
         generated = edit_crop(net, photo, net_layers, crop, rng)

@@ -204,12 +204,11 @@ class _Candidate:
     dy: float
 
 
-def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
-                min_score: float = MIN_SCORE, relative: bool = False) -> list[_Candidate]:
-    """Every example, placed where its surroundings best match `target`'s ring;
-    the best CHOICES that score `min_score`, best first. `relative`: the example's
-    texture is compared at the brightness it will be shown at (scaled as `_render`
-    scales it), not in its own grey levels."""
+def _placements(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library) -> tuple[float, list]:
+    """The detail energy of `target`'s ring, and every example (but the photo's own)
+    placed where its surroundings best match the ring: (score before the texture term,
+    example, scale, dx, dy, the example's detail energy there, and the brightness gain
+    `_render` would show it at)."""
     sigma = DETAIL_SIGMA * SEARCH_FACE
     # The target's detail against the local mean of known pixels only, so the hole's
     # stand-in colour does not leak into its ring.
@@ -226,24 +225,23 @@ def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library
     pad = max(abs(s) for s in steps) + FINE_STEP
 
     def ring_scores(g, d, shifts):
-        """Score, own-photo flag and detail energy with the example moved by each (sx, sy)."""
+        """Score, own-photo flag, detail energy and brightness gain with the example
+        moved by each (sx, sy)."""
         # Moved by s grid px, grid point p shows the unmoved p - s.
         gy, gx = ys[None] + pad - shifts[:, 1:], xs[None] + pad - shifts[:, :1]
         g_ring, d_ring = g[gy, gx], d[gy, gx]
         brightness = _correlations(t_grey, g_ring)
         own = (brightness > SELF_MATCH) & (np.abs(g_ring - t_grey).mean(1) < 3.0)
-        gain = (np.clip(t_grey.mean() / np.maximum(g_ring.mean(1), 1.0), *COLOUR_GAIN) if relative
-                else np.ones(len(shifts), np.float32))
-        return (_correlations(t_detail, d_ring) + 0.5 * brightness, own,
-                gain * gain * (d_ring * d_ring).mean(1) + NOISE_FLOOR)
+        gain = np.clip(t_grey.mean() / np.maximum(g_ring.mean(1), 1.0), *COLOUR_GAIN)
+        return _correlations(t_detail, d_ring) + 0.5 * brightness, own, (d_ring * d_ring).mean(1), gain
 
-    found = []
+    placed = []
     for example in library:
         best, own = None, False
         for scale in SCALES:
             g = _grey(_place(example, shape, scale, pad=pad))
             d = g - cv2.GaussianBlur(g, (0, 0), sigma)
-            score, is_own, _ = ring_scores(g, d, coarse)
+            score, is_own, _, _ = ring_scores(g, d, coarse)
             own |= bool(is_own.any())
             i = int(score.argmax())
             if best is None or score[i] > best[0]:
@@ -251,20 +249,36 @@ def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library
         # ... then to the grid pixel around the best step.
         _, scale, step, g, d = best
         shifts = step + fine
-        score, is_own, energy = ring_scores(g, d, shifts)
+        score, is_own, energy, gain = ring_scores(g, d, shifts)
         own |= bool(is_own.any())
-        i = int(score.argmax())
-        best = (float(score[i]), scale, int(shifts[i, 0]), int(shifts[i, 1]), float(energy[i]))
         if own:
             continue
-        score, scale, sx, sy, energy = best
-        dx, dy = sx / SEARCH_FACE, sy / SEARCH_FACE
+        i = int(score.argmax())
+        placed.append((float(score[i]), example, scale, int(shifts[i, 0]) / SEARCH_FACE,
+                       int(shifts[i, 1]) / SEARCH_FACE, energy[i], gain[i]))
+    return t_energy, placed
+
+
+def _ranked(t_energy: float, placed: list, min_score: float, relative: bool) -> list[_Candidate]:
+    """The best CHOICES of `_placements` that score `min_score`, best first. `relative`:
+    the example's texture is compared at the brightness it will be shown at, not in its
+    own grey levels."""
+    found = []
+    for score, example, scale, dx, dy, energy, gain in placed:
+        energy = float((gain * gain if relative else np.float32(1.0)) * energy + NOISE_FLOOR)
         # As much fine texture (a beard, stubble, wrinkles) as the photo has around the hole.
         score -= TEXTURE_WEIGHT * abs(math.log(energy / t_energy))
         if score >= min_score:
             found.append(_Candidate(score, example, scale, dx, dy))
     found.sort(key=lambda c: -c.score)
     return found[:CHOICES]
+
+
+def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
+                min_score: float = MIN_SCORE, relative: bool = False) -> list[_Candidate]:
+    """Every example, placed where its surroundings best match `target`'s ring;
+    the best CHOICES that score `min_score`, best first (`relative`: see `_ranked`)."""
+    return _ranked(*_placements(target, ring, known, library), min_score, relative)
 
 
 def _within(mask: np.ndarray, reach: float) -> np.ndarray:
@@ -332,8 +346,8 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     min_score = MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE
     # A dark face's fine detail is weak in grey levels beside every (lighter) example's;
     # where nothing matches, the examples are compared again as they would be shown.
-    found = (_candidates(target, ring, known, library, min_score)
-             or _candidates(target, ring, known, library, min_score, relative=True))
+    t_energy, placed = _placements(target, ring, known, library)
+    found = _ranked(t_energy, placed, min_score, False) or _ranked(t_energy, placed, min_score, True)
     if not found:
         return None
     pick = found[choice % len(found)]
