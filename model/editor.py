@@ -25,6 +25,7 @@ from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
 from .boxes import mask_box
 from .faces import FaceCache
+from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
 from .mouths import MOUTH, mouth_fill, tint_lips
 from .packing import binary_noise, pack_input
@@ -38,7 +39,9 @@ EDGE_REACH = 6.0        # under colour strokes, the fill's step at the hole's ri
 EDGE_REACH_OF_HOLE = 0.15  # many σ of its smoothing, or this fraction of the hole's short side
 MIRROR_EDGE = 0.004     # a mirrored fill meets the photo smoothed over this fraction of the face width
 MIRROR_HINTS = 0.4      # a region with lines but no colour, at most this × the face width, takes the mirrored
-                        # other side as colour hints (an eye drawn in lines came back a dark blob)
+                        # other side as colour hints (an eye drawn in lines came back a dark blob) ...
+MIRROR_LINES = 0.02     # ... where the lines traced on that side lie this near the user's (median, fraction
+                        # of the face width): a closed eye drawn over an open one's place stays closed
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
@@ -650,7 +653,7 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
         if layers.colour is not None and layers.colour[y0:y1, x0:x1, 3][hole].any():
             continue  # the user's colours: the first pass paints the rest
         found = mirror_fill(photo, full, face, erased=mask)
-        if found is None:
+        if found is None or not _lines_agree(found, layers.sketch, full, face):
             continue
         fy0, fy1, fx0, fx1 = found.box
         values = meet_the_edge(found.values.copy(), photo[fy0:fy1, fx0:fx1].astype(np.float32),
@@ -666,6 +669,27 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
             hinted = np.zeros(mask.shape, bool) if layers.hinted is None else layers.hinted.copy()
         hinted[fy0:fy1, fx0:fx1] |= take
     return layers if colour is None else EditLayers(layers.mask, layers.sketch, colour, hinted)
+
+
+def _lines_agree(found, sketch: np.ndarray, hole: np.ndarray, face) -> bool:
+    """Whether the user's lines in `hole` draw what the mirror (`found`) holds: the lines
+    traced on the mirrored side lie, at their median, within MIRROR_LINES × the face
+    width of the user's. True where that side has no lines (skin), so nothing disagrees."""
+    y0, y1, x0, x1 = found.box
+    if sketch is None:
+        return False
+    if min(y1 - y0, x1 - x0) < 8:  # too small to trace
+        return True
+    values = np.clip(np.rint(found.values), 0, 255).astype(np.uint8)
+    theirs = extract_sketch(values, scale=face[2] * (1 + FACE_MARGIN) / REFERENCE_SIDE)
+    theirs &= (found.weight > 0.5) & hole[y0:y1, x0:x1]
+    if not theirs.any():
+        return True
+    users = sketch[y0:y1, x0:x1] & hole[y0:y1, x0:x1]
+    if not users.any():  # the user's lines lie where the mirror has no source
+        return False
+    distance = cv2.distanceTransform((~users).view(np.uint8), cv2.DIST_L2, 3)
+    return float(np.median(distance[theirs])) <= MIRROR_LINES * face[2]
 
 
 def _region_mouth(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces,

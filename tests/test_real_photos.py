@@ -251,3 +251,25 @@ def test_a_colour_stroke_away_from_the_mouth_is_painted_as_before(shipped_net):
     layers = EditLayers(mask, None, colour)
     assert np.array_equal(edit_photo(shipped_net, hidden, layers, faces=faces, mouths=True),
                           edit_photo(shipped_net, hidden, layers, faces=faces, mouths=False))
+
+
+def test_an_eye_drawn_closed_stays_the_users_and_one_drawn_open_takes_the_other_eye(shipped_net):
+    """portrait.jpg with its left eye erased. Drawn as its own traced lines, the eye is
+    painted in the other eye's colours (Mirror Faces on and off differ); drawn as one
+    closed lid, Mirror Faces changes nothing: the other, open eye does not overrule it."""
+    from model.guides import extract_sketch
+    from model.portrait_eval import part_mask
+
+    photo = load_photo(project_root() / "resources" / "samples" / "portrait.jpg").pixels
+    faces = detect_faces(photo)
+    hole = part_mask(photo.shape, faces[0], "eye")
+    hidden = photo.copy()
+    hidden[hole] = 127
+    ys, xs = np.nonzero(hole)
+    centre = (int(xs.mean()), int(ys.mean()))
+    closed = np.zeros(hole.shape, np.uint8)
+    cv2.ellipse(closed, (centre[0], centre[1] - 8), (int(np.ptp(xs) * 0.3), 12), 0, 10, 170, 1, 4)
+    for sketch, mirrored in ((extract_sketch(photo) & hole, True), ((closed > 0) & hole, False)):
+        on, off = (edit_photo(shipped_net, hidden, EditLayers(hole, sketch), faces=faces, mirror=mirror)
+                   for mirror in (True, False))
+        assert (on != off).any() == mirrored

@@ -157,6 +157,22 @@ def test_an_eye_drawn_in_lines_takes_the_other_eyes_colours(recording):
     assert eye > 0.2 * len(given) and skin > 0.2 * len(given), (eye, skin, len(given))
 
 
+def test_a_closed_eye_drawn_over_an_open_ones_mirror_gets_no_mirrored_colours(recording):
+    """The user draws a closed eye (one lid line) where the other side's eye is open:
+    the mirrored open eye would overrule the line, so the network gets no colours;
+    the same region drawn as the open eye gets them."""
+    photo = symmetric_face()
+    hole = eye_hole()
+    closed = np.zeros_like(hole)
+    cv2.ellipse(closed.view(np.uint8), (230, 262), (34, 10), 0, 10, 170, 1, 2)
+    edit_photo(recording, photo, EditLayers(hole, sketch=closed & hole), faces=[FACE])
+    assert (recording.colour[recording.mask] == -1).all()
+    opened = np.zeros_like(hole)
+    cv2.ellipse(opened.view(np.uint8), (231, 271), (37, 15), 0, 0, 360, 1, 3)  # roughly, as drawn by hand
+    edit_photo(recording, photo, EditLayers(hole, sketch=opened & hole), faces=[FACE])
+    assert (recording.colour[recording.mask] != -1).any()
+
+
 def test_a_region_too_large_or_painted_gets_no_mirrored_colours(recording):
     photo = symmetric_face()
     sketch = np.zeros((SIDE, SIDE), bool)
