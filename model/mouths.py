@@ -27,6 +27,7 @@ from .boxes import mask_box, mask_bytes
 from .errors import ScfeganError
 from .imageio import load_photo, save_photo
 from .paths import project_root
+from .recent import Recent, content_key
 
 # The part of a face an example holds, in fractions of its Haar box (x0, x1, y0, y1).
 WINDOW = (0.05, 0.95, 0.35, 1.12)
@@ -204,6 +205,9 @@ class _Candidate:
     dy: float
 
 
+_PLACEMENTS = Recent()  # _placements' results: Generate again repeats the search for another pick
+
+
 def _placements(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library) -> tuple[float, list]:
     """The detail energy of `target`'s ring, and every example (but the photo's own)
     placed where its surroundings best match the ring: (score before the texture term,
@@ -346,7 +350,9 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     min_score = MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE
     # A dark face's fine detail is weak in grey levels beside every (lighter) example's;
     # where nothing matches, the examples are compared again as they would be shown.
-    t_energy, placed = _placements(target, ring, known, library)
+    # Kept with the library, so its id in the key cannot be another's while kept.
+    _, t_energy, placed = _PLACEMENTS.get(content_key(target, ring, known, id(library)),
+                                          lambda: (library, *_placements(target, ring, known, library)))
     found = _ranked(t_energy, placed, min_score, False) or _ranked(t_energy, placed, min_score, True)
     if not found:
         return None

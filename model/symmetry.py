@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from .boxes import mask_box, mask_bytes
+from .recent import Recent, content_key
 
 
 GLOBAL_SIDE = 128         # the face's axis is searched on a copy of the face box this large
@@ -209,6 +210,9 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     return Mirror(base.axis_x, base.axis_y, base.roll, base.dx, base.dy, score)
 
 
+_SEARCHES = Recent()  # find_mirror's results: live fill and Generate again repeat one search
+
+
 def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray) -> Mirror | None:
     """find_mirror on a copy of the face's surroundings reduced so the face is at most
     SEARCH_FACE px wide (the search works on small copies anyway; reducing a 24 MP
@@ -216,7 +220,8 @@ def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.n
     x, y, w, h = face
     f = SEARCH_FACE / w
     if f >= 1:
-        return find_mirror(photo, hole, face, erased)
+        return _SEARCHES.get(content_key(photo, hole, erased, tuple(face)),
+                             lambda: find_mirror(photo, hole, face, erased))
     height, width = hole.shape
     x0, y0 = max(0, int(x - w)), max(0, int(y - h))
     x1, y1 = min(width, int(x + 2 * w)), min(height, int(y + 2 * h))
@@ -226,9 +231,10 @@ def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.n
     def reduce(a):
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    mirror = find_mirror(reduce(photo[y0:y1, x0:x1]), reduce(mask_bytes(hole[y0:y1, x0:x1])) > 0,
-                         (round((x - x0) * fx), round((y - y0) * fy), round(w * fx), round(h * fy)),
-                         reduce(mask_bytes(erased[y0:y1, x0:x1])) > 0)
+    small = (reduce(photo[y0:y1, x0:x1]), reduce(mask_bytes(hole[y0:y1, x0:x1])) > 0,
+             (round((x - x0) * fx), round((y - y0) * fy), round(w * fx), round(h * fy)),
+             reduce(mask_bytes(erased[y0:y1, x0:x1])) > 0)
+    mirror = _SEARCHES.get(content_key(*small), lambda: find_mirror(*small))
     if mirror is None:
         return None
     return Mirror((mirror.axis_x + 0.5) / fx - 0.5 + x0, (mirror.axis_y + 0.5) / fy - 0.5 + y0, mirror.roll,

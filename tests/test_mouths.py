@@ -131,6 +131,22 @@ def test_the_seed_picks_another_example(library):
     assert names[3] == names[0]
 
 
+def test_generate_again_reuses_the_search_but_not_for_another_library(library):
+    photo = lower_face(seed=2)
+    hole = mouth_hole()
+    model.mouths._PLACEMENTS.clear()
+    hits = model.mouths._PLACEMENTS.hits
+    picks = [mouth_fill(photo, hole, FACE, library=library, choice=c) for c in range(3)]
+    assert model.mouths._PLACEMENTS.hits == hits + 2
+    model.mouths._PLACEMENTS.clear()
+    fresh = mouth_fill(photo, hole, FACE, library=library, choice=2)
+    assert fresh.example == picks[2].example and np.array_equal(fresh.values, picks[2].values)
+    hits = model.mouths._PLACEMENTS.hits
+    one = library[:1]
+    assert mouth_fill(photo, hole, FACE, library=one).example == library[0].name
+    assert model.mouths._PLACEMENTS.hits == hits
+
+
 def test_the_example_takes_the_photos_colours(library):
     photo = lower_face(seed=3, skin=(120, 85, 70))   # darker skin than every example
     hole = mouth_hole()
