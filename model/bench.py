@@ -133,12 +133,12 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     remembered), and of Generate again on the mouth (another seed: the searches
     remembered, model.recent); None without the sample or a face."""
     from .editor import EditLayers, edit_photo
-    from .recent import forget_all
     from .faces import detect_faces
     from .guides import extract_sketch
     from .imageio import load_photo
     from .paths import sample_photo_path
     from .portrait_eval import part_mask
+    from .recent import forget_all
 
     path = sample_photo_path()
     if not path.is_file():
