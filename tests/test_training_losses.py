@@ -10,7 +10,7 @@ import torch
 import model.training.losses as losses
 from model.training.losses import (GeneratorLoss, LossWeights, discriminator_hinge, discriminator_loss,
                                    drift_penalty, generator_adversarial, gradient_penalty, gram_matrix,
-                                   l1_hole_valid, perceptual_loss, style_loss, total_variation)
+                                   edge_l1, l1_hole_valid, perceptual_loss, style_loss, total_variation)
 from model.training.vgg import VGG16Features
 
 
@@ -110,6 +110,22 @@ def test_generator_loss_without_vgg():
     tv = (1 + 1) / 4  # composite [[1, 0], [0, 0]]: one jump across, one down
     assert set(terms) == {"l1_hole", "l1_valid", "tv", "g_adv", "g_total"}
     assert total.item() == pytest.approx(hole + 2 * valid + 0.1 * tv + 0.001 * -3.0)
+
+
+def test_the_edge_term_compares_neighbour_differences_in_and_beside_the_hole_only():
+    """A step edge inside the hole, filled with a ramp: each difference touching the
+    hole counts; outside the hole nothing does, however wrong."""
+    target = torch.tensor([[[[0.0, 0.0, 1.0, 1.0, 1.0]]]])
+    mask = torch.tensor([[[[0.0, 1.0, 1.0, 0.0, 0.0]]]])
+    ramp = torch.tensor([[[[0.0, 0.5, 0.5, 1.0, 1.0]]]])
+    assert edge_l1(target, target, mask) == 0
+    assert edge_l1(ramp, target, mask).item() == pytest.approx((0.5 + 1.0 + 0.5) / 5)
+    wrong_outside = target + torch.tensor([[[[5.0, 0, 0, 0, -5.0]]]])
+    assert edge_l1(wrong_outside, target, mask).item() == pytest.approx(5.0 / 5)  # the first pair touches it
+    assert edge_l1(wrong_outside, target, torch.zeros_like(mask)) == 0
+    w = LossWeights(tv=0.0, adversarial=0.0, edges=2.0)
+    total, terms = GeneratorLoss(w)(ramp, ramp * mask + target * (1 - mask), target, mask, torch.zeros(1))
+    assert total.item() == pytest.approx(terms["l1_hole"].item() + 2.0 * terms["edges"].item())
 
 
 def test_generator_loss_with_vgg_adds_perceptual_and_style():

@@ -66,6 +66,8 @@ class TrainConfig:
     adversarial: float = _opt(0.001, "loss", "beta: generator adversarial weight")
     gp: float = _opt(10.0, "loss", "theta: gradient penalty weight")
     drift: float = _opt(0.001, "loss", "epsilon: D(real)^2 drift weight")
+    edges: float = _opt(0.0, "loss", "weight of the L1 of neighbour-pixel differences against the truth's "
+                        "in the hole: steep edges where the guides place them")
     feature_match: float = _opt(0.0, "loss", "weight of the discriminator feature-matching L1 (real vs "
                                 "composite): a learned perceptual term where no VGG is at hand")
     diversity: float = _opt(0.0, "loss", "weight of the diversity hinge: pairs of samples that differ only "

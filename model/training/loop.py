@@ -178,7 +178,8 @@ class Trainer:
             vgg = load_vgg16_features(cfg.vgg).to(dev)
         elif place.is_main and (cfg.perceptual or cfg.style):
             warn_no_vgg()
-        self.weights = LossWeights(cfg.l1_valid, cfg.perceptual, cfg.style, cfg.tv, cfg.adversarial, cfg.gp, cfg.drift)
+        self.weights = LossWeights(cfg.l1_valid, cfg.perceptual, cfg.style, cfg.tv, cfg.adversarial, cfg.gp, cfg.drift,
+                                  cfg.edges)
         self.g_loss = GeneratorLoss(self.weights, vgg)
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr_g, betas=betas)
