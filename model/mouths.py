@@ -278,13 +278,6 @@ def _ranked(t_energy: float, placed: list, min_score: float, relative: bool) -> 
     return found[:CHOICES]
 
 
-def _candidates(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
-                min_score: float = MIN_SCORE, relative: bool = False) -> list[_Candidate]:
-    """Every example, placed where its surroundings best match `target`'s ring;
-    the best CHOICES that score `min_score`, best first (`relative`: see `_ranked`)."""
-    return _ranked(*_placements(target, ring, known, library), min_score, relative)
-
-
 def _within(mask: np.ndarray, reach: float) -> np.ndarray:
     """Pixels of the search grid within `reach` face widths of `mask` (bool), the mask too."""
     px = max(1, round(reach * SEARCH_FACE))

@@ -381,7 +381,8 @@ def test_a_dark_face_whose_detail_is_faint_in_grey_levels_still_gets_a_mouth(lib
     hole = mouth_hole()
     target, small_hole, known = model.mouths._reduced(dark, hole, hole, FACE)
     ring = model.mouths._within(small_hole, model.mouths.RING) & known & ~small_hole
-    assert model.mouths._candidates(target, ring, known, library) == []
+    t_energy, placed = model.mouths._placements(target, ring, known, library)
+    assert model.mouths._ranked(t_energy, placed, model.mouths.MIN_SCORE, relative=False) == []
     found = mouth_fill(dark, hole, FACE, library=library)
     assert found is not None and found.example in {"wide", "narrow", "plain"}
 
