@@ -257,7 +257,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
                              tip="Update the fill under the pen while sketching or colouring in the erased region")
         self.mirror_action = a("&Mirror Faces", self.set_mirror_faces, checkable=True,
                                tip="Fill an erased eye, brow or cheek that has no guides from the face's "
-                                   "other side, mirrored; an eye drawn in lines like the other eye takes its colours")
+                                   "other side, mirrored; an eye drawn in lines like the other eye takes its colours "
+                                   "and fine detail")
         self.mouths_action = a("Example M&ouths", self.set_example_mouths, checkable=True,
                                tip="Fill an erased mouth that has no guides with a real mouth from example "
                                    "portraits that match the face; the seed picks which")

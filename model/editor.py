@@ -27,6 +27,7 @@ from .boxes import mask_box
 from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
+from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import MOUTH, mouth_fill, tint_lips
 from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
@@ -577,6 +578,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         np.clip(values, 0, 255, out=values)
         np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                   where=region_mask[by0:by1, bx0:bx1, None])
+    if mirror and faces:
+        _mirror_detail(result, photo, layers, mask, labels, stats, guided - set(lips), faces)
     if (mirror or mouths) and faces:
         for label in sorted(unguided):
             if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces):
@@ -671,6 +674,32 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
     return layers if colour is None else EditLayers(layers.mask, layers.sketch, colour, hinted)
 
 
+def _mirror_detail(result: np.ndarray, photo: np.ndarray, layers: EditLayers, mask: np.ndarray,
+                   labels: np.ndarray, stats, labels_with, faces) -> None:
+    """Regions among `labels_with` drawn with lines (at most MIRROR_HINTS × the face
+    width) whose lines the mirrored face holds take its fine detail (model.mirror_detail),
+    in `result`, in place: an eye drawn in lines came back in soft paint."""
+    if layers.sketch is None:
+        return
+    for label in labels_with:
+        y0, y1, x0, x1 = _stat_box(stats[label])
+        face = _face_holding(stats[label], faces)
+        if (face is None or not MIN_HOLE * face[2] <= max(y1 - y0, x1 - x0) <= MIRROR_HINTS * face[2]
+                or not layers.sketch[y0:y1, x0:x1].any()):
+            continue
+        _, _, full = _region_hole(labels, label, stats[label])
+        found = mirror_fill(photo, full, face, erased=mask)
+        if found is None or not _lines_agree(found, layers.sketch, full, face):
+            continue
+        found = align_to_lines(found, photo, layers.sketch, full, mask, face, _trace_scale(face))
+        borrow_detail(result, found, full, face[2])
+
+
+def _trace_scale(face) -> float:
+    """The scale lines are traced at for a face (its frame's side over the tracer's reference)."""
+    return face[2] * (1 + FACE_MARGIN) / REFERENCE_SIDE
+
+
 def _lines_agree(found, sketch: np.ndarray, hole: np.ndarray, face) -> bool:
     """Whether the user's lines in `hole` draw what the mirror (`found`) holds: the lines
     traced on the mirrored side lie, at their median, within MIRROR_LINES × the face
@@ -681,7 +710,7 @@ def _lines_agree(found, sketch: np.ndarray, hole: np.ndarray, face) -> bool:
     if min(y1 - y0, x1 - x0) < 8:  # too small to trace
         return True
     values = np.clip(np.rint(found.values), 0, 255).astype(np.uint8)
-    theirs = extract_sketch(values, scale=face[2] * (1 + FACE_MARGIN) / REFERENCE_SIDE)
+    theirs = extract_sketch(values, scale=_trace_scale(face))
     theirs &= (found.weight > 0.5) & hole[y0:y1, x0:x1]
     if not theirs.any():
         return True
