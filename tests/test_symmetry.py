@@ -258,3 +258,21 @@ def test_mirrored_colours_are_hints_the_fill_may_leave_at_the_edge():
     painted = _painted(EditLayers(hole, colour=colour, hinted=hinted), crop, window)
     assert painted[:, 80:].any() and not painted[:, :80].any()
     assert np.array_equal(_painted(EditLayers(hole, colour=colour), crop, window), window)
+
+
+@pytest.mark.parametrize("name", ["interfaces_014", "interfaces_020", "interfaces_022"])
+def test_an_eye_of_a_face_turned_a_little_comes_back_from_the_other_side(name):
+    """CC0 portraits whose faces are turned a little (the face box matches its mirror
+    with a correlation of 0.15-0.2): an erased eye still finds the other eye, where it
+    used to come back as blank skin."""
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.portrait_eval import part_mask
+    from tests.conftest import SHARED
+
+    photo = load_photo(SHARED / "samples" / "cc0" / f"{name}.jpg").pixels
+    face = detect_faces(photo)[0]
+    hole = part_mask(photo.shape, face, "eye")
+    hidden = photo.copy()
+    hidden[hole] = 127
+    assert mirror_fill(hidden, hole, face) is not None
