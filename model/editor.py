@@ -42,7 +42,9 @@ MIRROR_EDGE = 0.004     # a mirrored fill meets the photo smoothed over this fra
 MIRROR_HINTS = 0.4      # a region with lines but no colour, at most this × the face width, takes the mirrored
                         # other side as colour hints (an eye drawn in lines came back a dark blob) ...
 MIRROR_LINES = 0.02     # ... where the lines traced on that side lie this near the user's (median, fraction
-                        # of the face width): a closed eye drawn over an open one's place stays closed
+                        # of the face width): a closed eye drawn over an open one's place stays closed,
+MIRROR_WITH_LINES = 0.2  # ... and where the face and the hole's surroundings match their mirror this well (a
+                         # turned face's other eye, in another perspective, fought the lines drawn over it)
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
@@ -703,9 +705,10 @@ def _trace_scale(face) -> float:
 def _lines_agree(found, sketch: np.ndarray, hole: np.ndarray, face) -> bool:
     """Whether the user's lines in `hole` draw what the mirror (`found`) holds: the lines
     traced on the mirrored side lie, at their median, within MIRROR_LINES × the face
-    width of the user's. True where that side has no lines (skin), so nothing disagrees."""
+    width of the user's, and the mirror matched by MIRROR_WITH_LINES. True where that
+    side has no lines (skin), so nothing disagrees."""
     y0, y1, x0, x1 = found.box
-    if sketch is None:
+    if sketch is None or min(found.mirror.symmetry, found.mirror.match) < MIRROR_WITH_LINES:
         return False
     if min(y1 - y0, x1 - x0) < 8:  # too small to trace
         return True

@@ -48,7 +48,8 @@ FEATHER = 0.01            # the mirror's edge inside a hole fades over this frac
 @dataclass(frozen=True)
 class Mirror:
     """Reflection across the line through (axis_x, axis_y) leaning `roll` radians
-    from vertical, then a shift (dx, dy) (photo pixels), and how well it matched."""
+    from vertical, then a shift (dx, dy) (photo pixels), how well it matched the hole's
+    surroundings, and how well the whole face box matched its mirror (`symmetry`)."""
 
     axis_x: float
     axis_y: float
@@ -56,6 +57,7 @@ class Mirror:
     dx: float = 0.0
     dy: float = 0.0
     match: float = 0.0
+    symmetry: float = 0.0
 
     def source(self, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where the pixels (gx, gy) take their mirrored value from (float32 maps)."""
@@ -179,7 +181,8 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
         if found is None:
             return None
         base = found[1]
-    if found[0] < MIN_SYMMETRY:
+    symmetry = found[0]
+    if symmetry < MIN_SYMMETRY:
         return None  # a face turned aside (or hidden): its other side is not a mirror of this one
     if not _may_cover(base, hole, erased, LOCAL_SEARCH * w):
         return None  # e.g. a mouth on the axis: its mirror is itself
@@ -207,7 +210,7 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     score = found[0]
     if score < MIN_MATCH:
         return None
-    return Mirror(base.axis_x, base.axis_y, base.roll, base.dx, base.dy, score)
+    return Mirror(base.axis_x, base.axis_y, base.roll, base.dx, base.dy, score, symmetry)
 
 
 _SEARCHES = Recent()  # find_mirror's results: live fill and Generate again repeat one search
@@ -238,7 +241,7 @@ def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.n
     if mirror is None:
         return None
     return Mirror((mirror.axis_x + 0.5) / fx - 0.5 + x0, (mirror.axis_y + 0.5) / fy - 0.5 + y0, mirror.roll,
-                  mirror.dx / fx, mirror.dy / fy, mirror.match)
+                  mirror.dx / fx, mirror.dy / fy, mirror.match, mirror.symmetry)
 
 
 @dataclass(frozen=True)
