@@ -28,7 +28,7 @@ from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
-from .mouths import MOUTH, mouth_fill, tint_lips
+from .mouths import MOUTH, covers_part, mouth_fill, tint_lips
 from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
 
@@ -43,8 +43,13 @@ MIRROR_HINTS = 0.4      # a region with lines but no colour, at most this × the
                         # other side as colour hints (an eye drawn in lines came back a dark blob) ...
 MIRROR_LINES = 0.02     # ... where the lines traced on that side lie this near the user's (median, fraction
                         # of the face width): a closed eye drawn over an open one's place stays closed,
-MIRROR_WITH_LINES = 0.2  # ... and where the face and the hole's surroundings match their mirror this well (a
-                         # turned face's other eye, in another perspective, fought the lines drawn over it)
+MIRROR_TRUST = 0.2      # ... and where the face and the hole's surroundings match their mirror this well (a
+                        # turned face's other eye, in another perspective, fought the lines drawn over it).
+                        # An unguided region needs it too, but for an eye-sized one (MIRROR_HINTS) over a whole
+                        # eye (EYES), which without the mirror comes back as blank skin: there model.symmetry's
+                        # own floor will do
+EYES = ((0.31, 0.40, 0.07, 0.03), (0.69, 0.40, 0.07, 0.03))  # the eyes (centre x, y, half-width, half-height)
+                                                             # in fractions of the Haar face box
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
@@ -636,10 +641,16 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
         return False
     box, hole, full = _region_hole(labels, label, stat)
     found = mirror_fill(photo, full, face, erased=mask)
-    if found is None:
+    if found is None or not (_trusted(found) or (max(w, h) <= MIRROR_HINTS * face[2]
+                                                  and any(covers_part(full, face, eye) for eye in EYES))):
         return False
     _blend(result, photo, box, hole, found, face)
     return True
+
+
+def _trusted(found) -> bool:
+    """Whether a mirror fill's face and surroundings match their mirror by MIRROR_TRUST."""
+    return min(found.mirror.symmetry, found.mirror.match) >= MIRROR_TRUST
 
 
 def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats,
@@ -705,10 +716,10 @@ def _trace_scale(face) -> float:
 def _lines_agree(found, sketch: np.ndarray, hole: np.ndarray, face) -> bool:
     """Whether the user's lines in `hole` draw what the mirror (`found`) holds: the lines
     traced on the mirrored side lie, at their median, within MIRROR_LINES × the face
-    width of the user's, and the mirror matched by MIRROR_WITH_LINES. True where that
+    width of the user's, and the mirror is trusted (MIRROR_TRUST). True where that
     side has no lines (skin), so nothing disagrees."""
     y0, y1, x0, x1 = found.box
-    if sketch is None or min(found.mirror.symmetry, found.mirror.match) < MIRROR_WITH_LINES:
+    if sketch is None or not _trusted(found):
         return False
     if min(y1 - y0, x1 - x0) < 8:  # too small to trace
         return True

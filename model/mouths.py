@@ -143,7 +143,7 @@ def _ellipse(shape, face, part, origin=(0.0, 0.0)) -> np.ndarray:
     return mask
 
 
-def covers_mouth(hole: np.ndarray, face, part=MOUTH) -> bool:
+def covers_part(hole: np.ndarray, face, part=MOUTH) -> bool:
     """Whether `hole` (bool, photo-sized) covers MIN_ERASED of the face's mouth (or
     of another `part`: an ellipse in face-box fractions)."""
     x, y, w, h = face
@@ -326,7 +326,7 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     marks every pixel that is not the photo's. `choice` picks among the matching
     examples (the editor passes the seed)."""
     library = load_library() if library is None else library
-    if not library or not covers_mouth(hole, face):
+    if not library or not covers_part(hole, face):
         return None
     erased = hole if erased is None else erased
     reduced = _reduced(photo, hole, erased, face)
@@ -339,7 +339,7 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
         return None
     if _lips_beside(target, small_hole, ring) > LIP_BESIDE:
         return None
-    with_nose = covers_mouth(hole, face, NOSE)
+    with_nose = covers_part(hole, face, NOSE)
     min_score = MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE
     # A dark face's fine detail is weak in grey levels beside every (lighter) example's;
     # where nothing matches, the examples are compared again as they would be shown.

@@ -30,7 +30,8 @@ AXIS_SEARCH = 0.12        # the axis may lie this far (fraction of the face box 
 ROLL_SEARCH = 10.0        # and lean this many degrees either way (a tilted head)
 RING = 1.0                # the surroundings matched: this fraction of the hole's size around it
 DETAIL_SIGMA = 0.02       # high-pass of the matched images: σ as a fraction of the face width
-MIN_SYMMETRY = 0.15       # correlation of the face box with its mirror needed (turned faces score less)
+MIN_SYMMETRY = 0.15       # correlation of the face box with its mirror needed (turned faces score less;
+                          # the editor asks more but for a whole eye: editor.MIRROR_TRUST)
 MIN_MATCH = 0.15          # ... and of the hole's surroundings with theirs
 MIN_COVER = 0.5           # at least this fraction of the hole must have a known mirror
 MIN_HOLE = 0.1            # holes smaller than this fraction of the face width get no mirror

@@ -13,7 +13,7 @@ import pytest
 import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
-from model.mouths import WINDOW, Example, MouthFill, covers_mouth, cut_window, load_library, mouth_fill, tint_lips
+from model.mouths import WINDOW, Example, MouthFill, covers_part, cut_window, load_library, mouth_fill, tint_lips
 from face_checks import assert_left_to_the_network, command_line_edits
 
 SIDE = 420
@@ -185,14 +185,14 @@ def test_holes_that_leave_the_mouth_get_no_example(library, where):
         cv2.rectangle(hole, (150, 205), (208, 255), 1, -1)
     else:                       # a blemish on the lips
         cv2.circle(hole, MOUTH_AT, 8, 1, -1)
-    assert not covers_mouth(hole > 0, FACE)
+    assert not covers_part(hole > 0, FACE)
     assert mouth_fill(lower_face(seed=6), hole > 0, FACE, library=library) is None
 
 
 def test_lips_showing_beside_the_hole_get_no_example(library):
     photo = lower_face(seed=8, mouth=(0.3, 0.05))    # lips wider than the hole: their corners show
     hole = mouth_hole()
-    assert covers_mouth(hole, FACE)
+    assert covers_part(hole, FACE)
     assert mouth_fill(photo, hole, FACE, library=library) is None
     assert mouth_fill(lower_face(seed=8), hole, FACE, library=library) is not None
 

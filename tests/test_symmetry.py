@@ -283,3 +283,32 @@ def test_an_eye_of_a_face_turned_a_little_comes_back_from_the_other_side(name, g
         on, off = (edit_photo(grey_generator, hidden, layers, faces=faces, mirror=m, mouths=False)
                    for m in (True, False))
         assert (on != off).any() == mirrored
+
+
+def test_a_less_trusted_mirror_fills_a_whole_eye_only(grey_generator, monkeypatch):
+    """A mirror matched between model.symmetry's floor and the editor's MIRROR_TRUST (a
+    face turned a little) fills an eye-sized hole over a whole eye, but not a larger
+    region, nor one beside the eye (on CelebA such fills pasted patches of hair)."""
+    import dataclasses
+
+    import model.editor
+    from model.editor import MIRROR_TRUST
+
+    real = model.editor.mirror_fill
+
+    def less_trusted(*args, **kwargs):
+        found = real(*args, **kwargs)
+        return found and dataclasses.replace(found, mirror=dataclasses.replace(found.mirror,
+                                                                              symmetry=MIRROR_TRUST - 0.03))
+
+    monkeypatch.setattr(model.editor, "mirror_fill", less_trusted)
+    photo = symmetric_face()
+    cheek = np.zeros((SIDE, SIDE), bool)
+    cheek[300:360, 190:260] = True
+    larger = np.zeros((SIDE, SIDE), bool)
+    larger[230:330, 160:300] = True   # holds the eye, but is half the face wide
+    for hole, mirrored in ((eye_hole(), True), (cheek, False), (larger, False)):
+        assert real(photo, hole, FACE) is not None
+        on, off = (edit_photo(grey_generator, photo, EditLayers(hole), faces=[FACE], mirror=m, mouths=False)
+                   for m in (True, False))
+        assert (on != off).any() == mirrored
