@@ -8,7 +8,8 @@ the photo at the hole's rim (`meet_the_edge`), adds the photo's own high-frequen
 detail (model.detail) and writes it inside the mask only, so every pixel outside
 the mask is bit-identical to the input. Unguided regions of a face may then take the
 face's mirrored other side (model.symmetry) or an example mouth (model.mouths); an
-eye-sized region drawn in lines only is given the mirrored side as its colours.
+eye-sized region drawn in lines only is given the mirrored side as its colours, and one
+drawn in lines, with colours or not, its fine detail (model.mirror_detail).
 """
 from __future__ import annotations
 
@@ -533,7 +534,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     `net` comes from `load_generator`. `seed` fixes the noise (None: random).
     `faces` (x, y, w, h) boxes may be given; otherwise faces are detected.
     `mirror`: a region without guides on one side of a face takes the mirrored
-    other side where it matches (model.symmetry), blended over the network's fill.
+    other side where it matches (model.symmetry), blended over the network's fill; an
+    eye-sized region drawn in lines like the other eye takes its colours (where it has
+    no colour strokes) and its fine detail.
     `mouths`: a region without guides that covers a face's whole mouth takes a
     matching example mouth (model.mouths; the seed picks which); so does one whose only
     guides are colour strokes, its lips tinted with their colour.
