@@ -566,8 +566,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         strokes_elsewhere = layers.colour.copy()
         strokes_elsewhere[..., 3][np.isin(labels, list(lips))] = 0
         net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
+    mirrors: dict = {}  # the regions' mirror fills, found once
     if mirror and faces:
-        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - set(lips), faces)
+        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - set(lips), faces, mirrors)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
                            framed=unguided | set(lips)):
         generated = edit_crop(net, photo, net_layers, crop, rng)
@@ -589,7 +590,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                   where=region_mask[by0:by1, bx0:bx1, None])
     if mirror and faces:
-        _mirror_detail(result, photo, layers, mask, labels, stats, guided - set(lips), faces)
+        _mirror_detail(result, photo, layers, mask, labels, stats, guided - set(lips), faces, mirrors)
     if (mirror or mouths) and faces:
         for label in sorted(unguided):
             if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces):
@@ -657,7 +658,7 @@ def _trusted(found) -> bool:
 
 
 def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats,
-                  labels_with, faces) -> EditLayers:
+                  labels_with, faces, mirrors: dict) -> EditLayers:
     """`layers` with colour hints from the mirrored face where regions among
     `labels_with` (at most MIRROR_HINTS × the face width) have no colour strokes: the
     network follows the lines in the other side's colours, matched to the photo at the
@@ -671,7 +672,7 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
         (y0, y1, x0, x1), hole, full = _region_hole(labels, label, stats[label])
         if layers.colour is not None and layers.colour[y0:y1, x0:x1, 3][hole].any():
             continue  # the user's colours: the first pass paints the rest
-        found = mirror_fill(photo, full, face, erased=mask)
+        found = _region_mirror(photo, mask, full, label, face, mirrors)
         if found is None or not _lines_agree(found, layers.sketch, full, face):
             continue
         fy0, fy1, fx0, fx1 = found.box
@@ -691,7 +692,7 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
 
 
 def _mirror_detail(result: np.ndarray, photo: np.ndarray, layers: EditLayers, mask: np.ndarray,
-                   labels: np.ndarray, stats, labels_with, faces) -> None:
+                   labels: np.ndarray, stats, labels_with, faces, mirrors: dict) -> None:
     """Regions among `labels_with` drawn with lines (at most MIRROR_HINTS × the face
     width) whose lines the mirrored face holds take its fine detail (model.mirror_detail),
     in `result`, in place: an eye drawn in lines came back in soft paint."""
@@ -704,11 +705,20 @@ def _mirror_detail(result: np.ndarray, photo: np.ndarray, layers: EditLayers, ma
                 or not layers.sketch[y0:y1, x0:x1].any()):
             continue
         _, _, full = _region_hole(labels, label, stats[label])
-        found = mirror_fill(photo, full, face, erased=mask)
+        found = _region_mirror(photo, mask, full, label, face, mirrors)
         if found is None or not _lines_agree(found, layers.sketch, full, face):
             continue
         found = align_to_lines(found, photo, layers.sketch, full, mask, face, _trace_scale(face))
         borrow_detail(result, found, full, face[2])
+
+
+def _region_mirror(photo: np.ndarray, mask: np.ndarray, region: np.ndarray, label: int, face, mirrors: dict):
+    """`mirror_fill` of one region (`region`: its photo-sized mask), found once per edit
+    (`mirrors`: label → fill or None), where hints and detail both ask for it (on a 25 MP
+    photo merely reducing it to look the search up took 0.1 s)."""
+    if label not in mirrors:
+        mirrors[label] = mirror_fill(photo, region, face, erased=mask)
+    return mirrors[label]
 
 
 def _trace_scale(face) -> float:
