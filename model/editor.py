@@ -566,7 +566,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         strokes_elsewhere = layers.colour.copy()
         strokes_elsewhere[..., 3][np.isin(labels, list(lips))] = 0
         net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
-    mirrors: dict = {}  # the regions' mirror fills, found once
+    mirrors: dict = {}  # the regions' mirror fills for their lines, found once
     if mirror and faces:
         net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - set(lips), faces, mirrors)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
@@ -665,16 +665,13 @@ def _mirror_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, label
     region's edge. The same layers where no region takes any."""
     colour = hinted = None
     for label in labels_with:
-        w, h = int(stats[label][2]), int(stats[label][3])
-        face = _face_holding(stats[label], faces)
-        if face is None or not (MIN_HOLE * face[2] <= max(w, h) <= MIRROR_HINTS * face[2]):
-            continue
-        (y0, y1, x0, x1), hole, full = _region_hole(labels, label, stats[label])
-        if layers.colour is not None and layers.colour[y0:y1, x0:x1, 3][hole].any():
+        y0, y1, x0, x1 = _stat_box(stats[label])
+        if layers.colour is not None and layers.colour[y0:y1, x0:x1, 3][labels[y0:y1, x0:x1] == label].any():
             continue  # the user's colours: the first pass paints the rest
-        found = _region_mirror(photo, mask, full, label, face, mirrors)
-        if found is None or not _lines_agree(found, layers.sketch, full, face):
+        drawn = _drawn_like_mirror(photo, mask, labels, stats, label, layers.sketch, faces, mirrors)
+        if drawn is None:
             continue
+        found, full, face = drawn
         fy0, fy1, fx0, fx1 = found.box
         values = meet_the_edge(found.values.copy(), photo[fy0:fy1, fx0:fx1].astype(np.float32),
                                full[fy0:fy1, fx0:fx1], sigma=max(1.5, MIRROR_EDGE * face[2]))
@@ -700,24 +697,31 @@ def _mirror_detail(result: np.ndarray, photo: np.ndarray, layers: EditLayers, ma
         return
     for label in labels_with:
         y0, y1, x0, x1 = _stat_box(stats[label])
-        face = _face_holding(stats[label], faces)
-        if (face is None or not MIN_HOLE * face[2] <= max(y1 - y0, x1 - x0) <= MIRROR_HINTS * face[2]
-                or not layers.sketch[y0:y1, x0:x1].any()):
+        if not layers.sketch[y0:y1, x0:x1].any():
             continue
-        _, _, full = _region_hole(labels, label, stats[label])
-        found = _region_mirror(photo, mask, full, label, face, mirrors)
-        if found is None or not _lines_agree(found, layers.sketch, full, face):
+        drawn = _drawn_like_mirror(photo, mask, labels, stats, label, layers.sketch, faces, mirrors)
+        if drawn is None:
             continue
+        found, full, face = drawn
         found = align_to_lines(found, photo, layers.sketch, full, mask, face, _trace_scale(face))
         borrow_detail(result, found, full, face[2])
 
 
-def _region_mirror(photo: np.ndarray, mask: np.ndarray, region: np.ndarray, label: int, face, mirrors: dict):
-    """`mirror_fill` of one region (`region`: its photo-sized mask), found once per edit
-    (`mirrors`: label → fill or None), where hints and detail both ask for it (on a 25 MP
-    photo merely reducing it to look the search up took 0.1 s)."""
+def _drawn_like_mirror(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, stats, label: int,
+                       sketch: np.ndarray | None, faces, mirrors: dict):
+    """(mirror fill, the region as a photo-sized mask, its face) for a region at most
+    MIRROR_HINTS × the face width whose lines (`sketch`) draw what the mirrored face
+    holds (`_lines_agree`), else None. Found once per edit (`mirrors`: label → answer),
+    where hints and detail both ask (on a 25 MP photo merely reducing it to look the
+    mirror search up took 0.1 s)."""
     if label not in mirrors:
-        mirrors[label] = mirror_fill(photo, region, face, erased=mask)
+        mirrors[label] = None
+        face = _face_holding(stats[label], faces)
+        if face is not None and MIN_HOLE * face[2] <= max(stats[label][2], stats[label][3]) <= MIRROR_HINTS * face[2]:
+            _, _, full = _region_hole(labels, label, stats[label])
+            found = mirror_fill(photo, full, face, erased=mask)
+            if found is not None and _lines_agree(found, sketch, full, face):
+                mirrors[label] = found, full, face
     return mirrors[label]
 
 

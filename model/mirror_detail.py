@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .guides import extract_sketch
-from .symmetry import MirrorFill
+from .symmetry import MirrorFill, known_sources
 
 ALIGN_REACH = 0.06   # the mirror moves at most this far to meet the user's lines (fraction of the face width)
 ALIGN_CLIP = 0.05    # a line farther than this from any other counts as this far
@@ -57,12 +57,7 @@ def align_to_lines(found: MirrorFill, photo: np.ndarray, sketch: np.ndarray, hol
     cost += 1e-6 * (dy * dy + dx * dx)  # ties go to the smaller move
     best_y, best_x = np.unravel_index(int(np.argmin(cost)), cost.shape)
     window = slice(best_y, best_y + height), slice(best_x, best_x + width)
-    source_x, source_y = sx[window], sy[window]
-    source_erased = cv2.remap(erased.view(np.uint8), source_x, source_y, cv2.INTER_NEAREST,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=1) > 0
-    fx, _, fw, _ = face
-    usable = ~source_erased & (source_x >= fx) & (source_x <= fx + fw) & (source_y >= 0) & (
-        source_y <= photo.shape[0] - 1)
+    usable = known_sources(sx[window], sy[window], erased, face)
     return MirrorFill(found.box, around[window].astype(np.float32), found.weight * usable, found.mirror)
 
 
@@ -73,16 +68,14 @@ def borrow_detail(result: np.ndarray, found: MirrorFill, hole: np.ndarray, face_
     where the other side holds something else (hair across that eye), the fill stays."""
     y0, y1, x0, x1 = found.box
     inside = hole[y0:y1, x0:x1]
-    if not inside.any():
-        return
-    mine = result[y0:y1, x0:x1].astype(np.float32)
-    theirs = found.values
     weight = found.weight * inside
-    coarse = max(0.8, COLOUR_SIGMA * face_width)
-    difference = cv2.GaussianBlur(mine, (0, 0), coarse) - cv2.GaussianBlur(theirs, (0, 0), coarse)
     used = weight > 0.5
     if not used.any():
         return
+    mine = result[y0:y1, x0:x1].astype(np.float32)
+    theirs = found.values
+    coarse = max(0.8, COLOUR_SIGMA * face_width)
+    difference = cv2.GaussianBlur(mine, (0, 0), coarse) - cv2.GaussianBlur(theirs, (0, 0), coarse)
     difference -= np.median(difference[used], axis=0)  # the other side lit otherwise
     weight *= np.clip(1 - np.sqrt((difference ** 2).sum(-1)) / COLOUR_TOLERANCE, 0, 1)
     fine = max(0.8, DETAIL_SIGMA * face_width)

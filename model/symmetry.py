@@ -256,6 +256,16 @@ class MirrorFill:
     mirror: Mirror
 
 
+def known_sources(sx: np.ndarray, sy: np.ndarray, erased: np.ndarray, face) -> np.ndarray:
+    """Where the mirror's source pixels (`Mirror.source` maps) are known and on the face:
+    not erased (bool, photo-sized), on the photo, and within the face box's columns
+    (beside it the other side is hair or background, not this side's face)."""
+    x, _, w, _ = face
+    source_erased = cv2.remap(erased.view(np.uint8), sx, sy, cv2.INTER_NEAREST,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=1) > 0
+    return ~source_erased & (sx >= x) & (sx <= x + w) & (sy >= 0) & (sy <= erased.shape[0] - 1)
+
+
 def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None) -> MirrorFill | None:
     """The mirrored photo for `hole` (bool, photo-sized) across the face `face`
     (Haar box x, y, w, h), or None: hole too small, no trusted mirror, or too little
@@ -280,10 +290,7 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     gy, gx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
     sx, sy = mirror.source(gx, gy)
     values = cv2.remap(photo, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
-    source_erased = cv2.remap(erased.view(np.uint8), sx, sy, cv2.INTER_NEAREST,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=1) > 0
-    # Beside the face box the other side is hair or background, not this side's face.
-    source_ok = ~source_erased & (sx >= x) & (sx <= x + w) & (sy >= 0) & (sy <= height - 1)
+    source_ok = known_sources(sx, sy, erased, face)
     local = hole[by0:by1, bx0:bx1]
     usable = local & source_ok
     if usable.sum() < MIN_COVER * local.sum():
