@@ -136,7 +136,8 @@ class Settings:
     live_fill = _flag("generate/live", False, "Repaint under the pen while a sketch or colour stroke is drawn.")
     mirror_faces = _flag("generate/mirror", True,
                          "Unguided holes on one side of a face take the mirrored other side.")
-    example_mouths = _flag("generate/mouths", True, "An unguided hole over a whole mouth takes an example mouth.")
+    example_mouths = _flag("generate/mouths", True,
+                           "An unguided hole over a whole mouth (or eye) takes an example mouth (or eye).")
 
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

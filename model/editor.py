@@ -7,12 +7,14 @@ shrinking the mask, runs the generator, scales the fill back up, shifts it to me
 the photo at the hole's rim (`meet_the_edge`), adds the photo's own high-frequency
 detail (model.detail) and writes it inside the mask only, so every pixel outside
 the mask is bit-identical to the input. Unguided regions of a face may then take the
-face's mirrored other side (model.symmetry) or an example mouth (model.mouths); an
+face's mirrored other side (model.symmetry) or an example mouth or eye (model.mouths,
+model.eyes); an
 eye-sized region drawn in lines only is given the mirrored side as its colours, and one
 drawn in lines, with colours or not, its fine detail (model.mirror_detail).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import warnings
@@ -28,6 +30,8 @@ from .boxes import mask_box
 from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
+from .examples import covers_part as covers_share
+from .eyes import EYES, eye_fills
 from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import MOUTH, covers_part, mouth_fill, tint_lips
 from .packing import binary_noise, pack_input
@@ -49,8 +53,7 @@ MIRROR_TRUST = 0.2      # ... and where the face and the hole's surroundings mat
                         # An unguided region needs it too, but for an eye-sized one (MIRROR_HINTS) over a whole
                         # eye (EYES), which without the mirror comes back as blank skin: there model.symmetry's
                         # own floor will do
-EYES = ((0.31, 0.40, 0.07, 0.03), (0.69, 0.40, 0.07, 0.03))  # the eyes (centre x, y, half-width, half-height)
-                                                             # in fractions of the Haar face box
+OTHER_EYE_ERASED = 0.5  # an eye takes an example, not the mirror, where this much of the other eye is erased
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
@@ -539,7 +542,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     no colour strokes) and its fine detail.
     `mouths`: a region without guides that covers a face's whole mouth takes a
     matching example mouth (model.mouths; the seed picks which); so does one whose only
-    guides are colour strokes, its lips tinted with their colour.
+    guides are colour strokes, its lips tinted with their colour. One that covers a whole
+    eye the mirror does not fill takes an example eye (model.eyes).
     """
     if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
@@ -592,12 +596,18 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     if mirror and faces:
         _mirror_detail(result, photo, layers, mask, labels, stats, guided - set(lips), faces, mirrors)
     if (mirror or mouths) and faces:
+        mirrored_regions = {}  # the unguided regions that took no mouth: whether they were mirrored
         for label in sorted(unguided):
-            if mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces):
+            mirrored = mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces)
+            if not mouths:
                 continue
-            mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice) if mouths else None
+            mouth = None if mirrored else _region_mouth(photo, mask, labels, label, stats[label], faces, choice)
             if mouth is not None:
                 _paste_mouth(result, photo, mouth)
+                continue
+            mirrored_regions[label] = mirrored
+        for eye in _example_eyes(photo, mask, labels, stats, mirrored_regions, faces, choice) if mouths else ():
+            _paste_mouth(result, photo, eye)
         for mouth, colour in lips.values():
             tint_lips(mouth[0], colour)
             _paste_mouth(result, photo, mouth)
@@ -769,6 +779,41 @@ def _region_mouth(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label
     return None
 
 
+def _example_eyes(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, stats, regions: dict, faces,
+                  choice: int) -> list:
+    """(example eye, its face, its region's box and hole) for each eye of a face that one
+    of `regions` ({label: mirrored}) covers whole, where an example matches
+    (`_paste_mouth` pastes them): of a mirrored region only the eyes whose other eye is
+    erased too. Both eyes erased, in one region or two, take one photo's pair."""
+    found = []
+    for face in faces:
+        fx, fy, fw, fh = face
+        eyes = {}  # side: label
+        for side, (cx, cy, _, _) in enumerate(EYES):
+            ex, ey = int(fx + cx * fw), int(fy + cy * fh)
+            if not (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1]) or labels[ey, ex] not in regions:
+                continue
+            if regions[labels[ey, ex]] and not covers_share(mask, face, EYES[1 - side], OTHER_EYE_ERASED):
+                continue
+            eyes[side] = int(labels[ey, ex])
+        if not eyes:
+            continue
+        holes = np.isin(labels, list(set(eyes.values())))
+        for side, eye in eye_fills(photo, holes, face, tuple(sorted(eyes)), mask, choice).items():
+            box, hole, _ = _region_hole(labels, eyes[side], stats[eyes[side]])
+            found.append((_within_box(eye, box), face, box, hole))
+    return found
+
+
+def _within_box(fill, box):
+    """An example's fill cut to `box` (y0, y1, x0, x1), its region's."""
+    y0, y1, x0, x1 = (max(fill.box[0], box[0]), min(fill.box[1], box[1]),
+                      max(fill.box[2], box[2]), min(fill.box[3], box[3]))
+    cut = (slice(y0 - fill.box[0], y1 - fill.box[0]), slice(x0 - fill.box[2], x1 - fill.box[2]))
+    return dataclasses.replace(fill, box=(y0, y1, x0, x1), values=fill.values[cut], weight=fill.weight[cut],
+                               part=fill.part[cut], neutral=None if fill.neutral is None else fill.neutral[cut])
+
+
 def _paste_mouth(result: np.ndarray, photo: np.ndarray, mouth) -> None:
     """Blend an example mouth (`_region_mouth`) over `result` (in place)."""
     found, face, box, hole = mouth
@@ -780,7 +825,7 @@ def _paste_mouth(result: np.ndarray, photo: np.ndarray, mouth) -> None:
     under = result[fy0:fy1, fx0:fx1].astype(np.float32)
     found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
     sigma = MOUTH_SHADING * face[2]
-    found.values += (1 - found.lips[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
+    found.values += (1 - found.part[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
                                                    - cv2.GaussianBlur(found.values, (0, 0), sigma))
     _blend(result, photo, box, hole, found, face)
 

@@ -13,7 +13,8 @@ import pytest
 import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
-from model.mouths import WINDOW, Example, MouthFill, covers_part, cut_window, load_library, mouth_fill, tint_lips
+from model.examples import PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, within
+from model.mouths import LOWER_FACE, WINDOW, Example, covers_part, load_library, mouth_fill, tint_lips
 from face_checks import assert_left_to_the_network, command_line_edits
 
 SIDE = 420
@@ -59,7 +60,7 @@ def mouth_hole(shape=(SIDE, SIDE)):
 
 
 def example(name, photo, mouth=(0.17, 0.05)):
-    return Example(name, cut_window(photo, FACE), float(FACE[2]), (0.5, 0.79, mouth[0], mouth[1]),
+    return Example(name, cut_window(photo, FACE, LOWER_FACE), float(FACE[2]), (0.5, 0.79, mouth[0], mouth[1]),
                    (0.5, 0.6, 0.12, 0.06))
 
 
@@ -134,17 +135,17 @@ def test_the_seed_picks_another_example(library):
 def test_generate_again_reuses_the_search_but_not_for_another_library(library):
     photo = lower_face(seed=2)
     hole = mouth_hole()
-    model.mouths._PLACEMENTS.clear()
-    hits = model.mouths._PLACEMENTS.hits
+    PLACEMENTS.clear()
+    hits = PLACEMENTS.hits
     picks = [mouth_fill(photo, hole, FACE, library=library, choice=c) for c in range(3)]
-    assert model.mouths._PLACEMENTS.hits == hits + 2
-    model.mouths._PLACEMENTS.clear()
+    assert PLACEMENTS.hits == hits + 2
+    PLACEMENTS.clear()
     fresh = mouth_fill(photo, hole, FACE, library=library, choice=2)
     assert fresh.example == picks[2].example and np.array_equal(fresh.values, picks[2].values)
-    hits = model.mouths._PLACEMENTS.hits
+    hits = PLACEMENTS.hits
     one = library[:1]
     assert mouth_fill(photo, hole, FACE, library=one).example == library[0].name
-    assert model.mouths._PLACEMENTS.hits == hits
+    assert PLACEMENTS.hits == hits
 
 
 def test_the_example_takes_the_photos_colours(library):
@@ -355,7 +356,7 @@ def test_tinted_lips_take_the_strokes_hue_and_keep_their_shading():
     teeth[38:42, 30:50] = True
     values[teeth] = 245
     before = values.copy()
-    found = MouthFill((0, size, 0, size), values, np.ones((size, size), np.float32), "x", lips)
+    found = PartFill((0, size, 0, size), values, np.ones((size, size), np.float32), "x", lips)
     plum = (120, 40, 150)
     tint_lips(found, plum)
 
@@ -379,10 +380,10 @@ def test_a_dark_face_whose_detail_is_faint_in_grey_levels_still_gets_a_mouth(lib
     the photo's brightness) the examples do."""
     dark = np.clip(lower_face(seed=3).astype(np.float32) * 0.25, 0, 255).astype(np.uint8)
     hole = mouth_hole()
-    target, small_hole, known = model.mouths._reduced(dark, hole, hole, FACE)
-    ring = model.mouths._within(small_hole, model.mouths.RING) & known & ~small_hole
-    t_energy, placed = model.mouths._placements(target, ring, known, library)
-    assert model.mouths._ranked(t_energy, placed, model.mouths.MIN_SCORE, relative=False) == []
+    target, small_hole, known = reduced(dark, hole, hole, FACE, LOWER_FACE)
+    ring = within(small_hole, model.mouths.RING) & known & ~small_hole
+    t_energy, placed = placements(target, ring, known, library, LOWER_FACE)
+    assert ranked(t_energy, placed, model.mouths.MIN_SCORE, relative=False) == []
     found = mouth_fill(dark, hole, FACE, library=library)
     assert found is not None and found.example in {"wide", "narrow", "plain"}
 
@@ -404,7 +405,7 @@ def test_white_teeth_take_only_the_lightness_of_the_edge_match():
     values[teeth > 0] = (200, 200, 200)
 
     def blended(neutral):
-        found = MouthFill((0, side, 0, side), values.copy(), hole.astype(np.float32), "x", teeth.copy(), neutral)
+        found = PartFill((0, side, 0, side), values.copy(), hole.astype(np.float32), "x", teeth.copy(), neutral)
         result = np.full((side, side, 3), 127, np.uint8)
         _blend(result, photo, (0, side, 0, side), hole, found, face)
         return result[teeth > 0].astype(np.float32).mean(0)

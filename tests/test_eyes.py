@@ -1,0 +1,148 @@
+"""Example eyes: an eye erased without guides that the other eye cannot fill comes back
+as a real eye from the bundled library, never the photo's own."""
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+import model.eyes
+from model import EditLayers, edit_photo
+from model.errors import ScfeganError
+from model.eyes import EYES, SIDES, eye_fill, eye_fills, load_library
+from model.faces import detect_faces
+from model.imageio import load_photo
+from model.paths import sample_photo_path
+from model.portrait_eval import part_mask
+
+
+@pytest.fixture(scope="module")
+def portrait():
+    """The sample portrait (interfaces_009, itself in the library) and its face."""
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    return photo, detect_faces(photo)[0]
+
+
+def eye_core(shape, face, side) -> np.ndarray:
+    """The middle of an eye, where its iris and pupil are."""
+    x, y, w, h = face
+    cx, cy, rx, ry = EYES[side]
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.ellipse(mask, (round(x + cx * w), round(y + cy * h)), (round(0.6 * rx * w), round(ry * h)), 0, 0, 360, 1, -1)
+    return mask > 0
+
+
+def both_eyes(photo, face) -> np.ndarray:
+    return part_mask(photo.shape, face, "eye") | part_mask(photo.shape, face, "eye", flip=True)
+
+
+def test_both_eyes_erased_come_back_as_one_persons_eyes(portrait, grey_generator):
+    """Nothing is left to mirror: without examples both eyes are the network's skin;
+    with them both eyes change, both come from one photo (two holes or one), and
+    another seed gives other eyes."""
+    photo, face = portrait
+    hole = both_eyes(photo, face)
+    erased = photo.copy()
+    erased[hole] = 127
+    plain = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face], mouths=False)
+    seeds = [edit_photo(grey_generator, erased, EditLayers(hole), faces=[face], seed=s) for s in (0, 1)]
+    for result in seeds:
+        assert np.array_equal(result[~hole], photo[~hole])
+        for side in (0, 1):
+            core = eye_core(photo.shape, face, side)
+            assert np.abs(result[core].astype(np.float32) - plain[core]).mean() > 8
+    assert np.abs(seeds[0][hole].astype(np.float32) - seeds[1][hole]).mean() > 2
+    for choice in range(3):
+        fills = eye_fills(erased, hole, face, (0, 1), choice=choice)
+        assert set(fills) == {0, 1} and fills[0].example == fills[1].example != "interfaces_009"
+    best = eye_core(photo.shape, face, 0)
+    assert np.percentile(seeds[0][best].mean(-1), 5) < 70          # a pupil, not skin
+
+
+def test_a_trusted_mirror_still_fills_one_erased_eye(portrait, grey_generator):
+    photo, face = portrait
+    hole = part_mask(photo.shape, face, "eye")
+    erased = photo.copy()
+    erased[hole] = 127
+    with_examples = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face])
+    without = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face], mouths=False)
+    assert np.array_equal(with_examples, without)
+
+
+def test_a_photo_never_gets_its_own_eye_back(portrait, monkeypatch):
+    """Neither the erased eye nor, flipped, the photo's other eye: with every score
+    let through, the portrait's own examples are never offered, and the bundled library
+    gives another person's eye."""
+    photo, face = portrait
+    for side in (0, 1):
+        hole = part_mask(photo.shape, face, "eye", flip=side == 1)
+        erased = photo.copy()
+        erased[hole] = 127
+        for choice in range(3):
+            found = eye_fill(erased, hole, face, side, choice=choice)
+            assert found is not None and found.example != "interfaces_009"
+        own = tuple(e for e in load_library()[side] if e.name == "interfaces_009")
+        assert len(own) == 2
+        monkeypatch.setattr(model.eyes, "MIN_SCORE", -10.0)
+        assert eye_fill(erased, hole, face, side, library=own) is None
+        monkeypatch.undo()
+
+
+def test_holes_that_leave_the_eye_or_its_surroundings_get_no_example(portrait):
+    photo, face = portrait
+    hole = part_mask(photo.shape, face, "eye")
+    half = hole.copy()
+    half[:, int(face[0] + EYES[0][0] * face[2]):] = False        # half of the eye is left
+    assert eye_fill(photo, half, face, 0) is None
+    assert eye_fill(photo, hole, face, 1) is None                 # the other eye is not erased
+    everything = np.ones(photo.shape[:2], bool)                   # no surroundings to match
+    assert eye_fill(photo, everything, face, 0) is None
+
+
+def test_the_eye_takes_the_other_eyes_iris_colour():
+    """A blue example iris over a brown-eyed face turns brown; its pupil, its whites
+    and the skin around stay as they were."""
+    side = 81
+    values = np.full((side, side, 3), (205, 165, 145), np.float32)
+    cv2.ellipse(values, (40, 40), (34, 14), 0, 0, 360, (235, 235, 232), -1)     # whites
+    cv2.circle(values, (40, 40), 13, (70, 110, 160), -1)                       # blue iris
+    cv2.circle(values, (40, 40), 5, (15, 15, 18), -1)                          # pupil
+    middle = np.zeros((side, side), np.float32)
+    cv2.ellipse(middle, (40, 40), (17, 14), 0, 0, 360, 1.0, -1)
+    before = values.copy()
+    brown = cv2.cvtColor(np.float32([[[110, 70, 40]]]) / 255.0, cv2.COLOR_RGB2LAB)[0, 0, 1:]
+    model.eyes._tint_iris(values, middle, brown)
+    lab = cv2.cvtColor(np.clip(values / 255, 0, 1), cv2.COLOR_RGB2LAB)
+    iris = np.zeros((side, side), bool)
+    cv2.circle(iris.view(np.uint8), (40, 40), 11, 1, -1)
+    iris[np.hypot(*np.mgrid[-40:41, -40:41]) < 7] = False
+    assert lab[..., 2][iris].mean() > 15            # b*: yellow-brown, was blue (negative)
+    assert np.abs(values[40, 40] - before[40, 40]).max() < 3      # the pupil
+    assert np.abs(values[40, 20] - before[40, 20]).max() < 3      # the whites
+    assert np.abs(values[5, 5] - before[5, 5]).max() < 1          # the skin
+
+
+def test_the_bundled_library_reads_and_is_credited():
+    left, right = load_library()
+    meta = json.loads((model.eyes.library_dir() / "examples.json").read_text())
+    readme = (model.eyes.library_dir() / "README.md").read_text()
+    assert len(meta["examples"]) >= 10 and len(left) == len(right) == 2 * len(meta["examples"])
+    for e in meta["examples"]:    # CC0 (Pexels) or public domain, and listed in the README
+        assert e["source"].startswith(("https://www.pexels.com/", "public domain")), e["source"]
+        assert e["name"] in readme
+    for e in left:
+        h, w = e.pixels.shape[:2]
+        assert abs(w - (SIDES[0].window[1] - SIDES[0].window[0]) * e.face_width) <= 2
+        assert abs(h - (SIDES[0].window[3] - SIDES[0].window[2]) * e.face_width) <= 2
+    # Each photo's right eye, flipped, serves the left side, and the other way round.
+    assert np.array_equal(left[1].pixels, right[1].pixels[:, ::-1])
+    assert np.array_equal(right[0].pixels, left[0].pixels[:, ::-1])
+
+
+def test_a_broken_library_is_reported_and_a_missing_one_is_empty(tmp_path):
+    assert load_library(tmp_path / "none") == ((), ())
+    (tmp_path / "examples.json").write_text("{not json")
+    with pytest.raises(ScfeganError, match="eye examples .* cannot be read"):
+        load_library(tmp_path)
