@@ -648,12 +648,16 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
                    stat, faces) -> bool:
     """Blend the mirrored face over one unguided region (`label`) of `result` (in
     place), matched to the photo at the region's edge; nothing (False) when no face
-    holds the region's centre or the mirror cannot be trusted. No erased pixel is a source."""
+    holds the region's centre, the mirror cannot be trusted, or the region holds an eye
+    whose other eye is erased too. No erased pixel is a source."""
     w, h = int(stat[2]), int(stat[3])
     face = _face_holding(stat, faces)
     if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
         return False
     box, hole, full = _region_hole(labels, label, stat)
+    if any(covers_part(full, face, EYES[side]) and covers_share(mask, face, EYES[1 - side], OTHER_EYE_ERASED)
+           for side in (0, 1)):
+        return False  # its eye's mirror is erased too: only the fill's edges would come across
     found = mirror_fill(photo, full, face, erased=mask)
     if found is None or not (_trusted(found) or (max(w, h) <= MIRROR_HINTS * face[2]
                                                   and any(covers_part(full, face, eye) for eye in EYES))):

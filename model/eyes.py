@@ -20,8 +20,10 @@ import cv2
 import numpy as np
 
 from .errors import ScfeganError
-from .examples import (CHOICES, LIBRARY_FACE, Part, PartFill, colour_gains, colourless, covers_part, cut_window, ellipse,
-                       match_colours, paste_box, read_index, reduced, render, search, within, write_index)
+from .examples import (CHOICES, LIBRARY_FACE, Part, PartFill, colour_gains, colourless, covers_part, cut_window,
+                       ellipse, match_colours, paste_box, placed_part, read_index, reduced, render, search,
+                       within, write_index)
+from .faces import detect_eyes, detect_faces
 from .imageio import load_photo, save_photo
 from .paths import project_root
 
@@ -34,12 +36,16 @@ FEATHER = 0.015           # ... feathered over this fraction of the face width
 RING = 0.08               # the surroundings: known pixels this far from the hole (fraction of the face)
 MIN_RING = 0.2            # at least this much of the surroundings' area must be known
 MIN_SCORE = 0.45          # the score an example needs
-WHITES_CHROMA = (12.0, 24.0)  # inside the eye, Lab chroma below the first is colourless (the whites)
+WHITES_CHROMA = (6.0, 12.0)  # inside the eye, Lab chroma below the first is colourless (the whites), above
+                             # the second coloured (12 took in pale skin, kept from the photo's tone) ...
+WHITES_LIGHTER = 10.0     # ... and lighter than the eye's median by this (Lab L), fully
 TONE_SHARE = 0.5          # how far the eye's colours move to the photo's skin tone
-IRIS_WIDTH = 0.5          # the iris lies in the eye's middle, this share of its width, where coloured
-IRIS_SHARE = 0.7          # pixels darker than this quantile (fading out over IRIS_FADE more Lab lightness)
-IRIS_FADE = 10.0          # take the colour of the other eye's, where their Lab chroma is above
-IRIS_CHROMA = (4.0, 10.0)  # the first (the pupil, lashes), fully above the second
+EYE_FOUND = 0.12          # an eye found in the photo lies this near EYES (fraction of the face width) ...
+EYE_ERASED = 0.6          # ... and an example is given where the hole covers this much of its middle;
+OTHER_ERASED = 0.1        # the other eye's iris colour is taken where at most this much of it is erased
+IRIS_RADIUS = 0.03        # the iris: within this (fraction of the face width) of its centre, and
+IRIS_BAND = (0.05, 0.85)  # between these quantiles of lightness there: an example's takes the colour
+IRIS_LIGHTNESS = 0.5      # of the other eye's, and this share of the way to its lightness
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
@@ -50,6 +56,7 @@ class Eye:
     name: str
     pixels: np.ndarray
     face_width: float
+    centre: tuple[float, float]  # its iris (x, y; fractions of the face box)
 
 
 def library_dir() -> Path:
@@ -71,8 +78,10 @@ def load_library(folder: Path | None = None) -> tuple[tuple[Eye, ...], tuple[Eye
         for e in read_index(index, SIDES[0]):
             for side in (0, 1):
                 pixels = np.ascontiguousarray(load_photo(folder / e["files"][side]).pixels)
-                sides[side].append(Eye(e["name"], pixels, float(e["face_width"])))
-                sides[1 - side].append(Eye(e["name"], np.ascontiguousarray(pixels[:, ::-1]), float(e["face_width"])))
+                width = float(e["face_width"])
+                cx, cy = (float(v) for v in e["irises"][side])
+                sides[side].append(Eye(e["name"], pixels, width, (cx, cy)))
+                sides[1 - side].append(Eye(e["name"], np.ascontiguousarray(pixels[:, ::-1]), width, (1.0 - cx, cy)))
         return tuple(sides[0]), tuple(sides[1])
     except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
         raise ScfeganError(f"the eye examples in {folder} cannot be read: {e}") from None
@@ -89,7 +98,8 @@ def eye_fills(photo: np.ndarray, hole: np.ndarray, face, sides=(0, 1), erased: n
     erased = hole if erased is None else erased
     found = {}
     for side in sides:
-        if libraries[side] and covers_part(hole, face, EYES[side], MIN_ERASED):
+        if (libraries[side] and covers_part(hole, face, EYES[side], MIN_ERASED)
+                and _erased_whole(photo, hole, face, side)):
             searched = _search(photo, hole, erased, face, side, libraries[side])
             if searched is not None:
                 found[side] = searched
@@ -114,6 +124,15 @@ def eye_fill(photo: np.ndarray, hole: np.ndarray, face, side: int, erased: np.nd
     return eye_fills(photo, hole, face, (side,), erased, choice, libraries).get(side)
 
 
+def _erased_whole(photo: np.ndarray, hole: np.ndarray, face, side: int) -> bool:
+    """Whether the hole covers the eye where the photo (under the hole too: the user's
+    erased pixels are still there) shows it, by EYE_ERASED of its middle; an eye the
+    face box misplaces came back twice, the example under the photo's own lid. True
+    where no eye is found (a hole already painted over)."""
+    box = _eye_box(photo, face, side)
+    return box is None or float(hole[_middle(box)].mean()) >= EYE_ERASED
+
+
 def _search(photo, hole, erased, face, side: int, library):
     """(every matching example, best first; the search grid's target and ring) for one
     eye, or None where too little of its surroundings is known."""
@@ -126,8 +145,15 @@ def _search(photo, hole, erased, face, side: int, library):
     ring = near & known & ~small_hole
     if ring.sum() < MIN_RING * (near & ~small_hole).sum() or ring.sum() < 64:
         return None
-    candidates = search(target, ring, known, library, part, MIN_SCORE, count=len(library))
+    candidates = [c for c in search(target, ring, known, library, part, MIN_SCORE, count=len(library))
+                  if covers_part(hole, face, _placed_eye(side, c), MIN_ERASED)]  # no half eye at the rim
     return (candidates, target, ring) if candidates else None
+
+
+def _placed_eye(side: int, pick) -> tuple[float, float, float, float]:
+    """The example's eye (ellipse, face fractions) where the search placed it: EYES'
+    size about the example's iris."""
+    return placed_part(SIDES[side], (*pick.example.centre, *EYES[side][2:]), pick)
 
 
 def _render(photo, hole, face, side: int, pick, target, ring, erased) -> PartFill | None:
@@ -135,8 +161,7 @@ def _render(photo, hole, face, side: int, pick, target, ring, erased) -> PartFil
     matched to the photo's on the ring, its iris to the other eye's where that shows."""
     part = SIDES[side]
     x, y, w, h = face
-    cx, cy, rx, ry = EYES[side]
-    eye = (cx + pick.dx, cy + pick.dy * w / h, rx * pick.scale, ry * pick.scale)
+    eye = _placed_eye(side, pick)
     paste = (eye[0], eye[1], eye[2] + EYE_MARGIN[0], eye[3] + EYE_MARGIN[1])
     box = paste_box(hole, face, paste, FEATHER * w * 3)
     if box is None:
@@ -145,72 +170,132 @@ def _render(photo, hole, face, side: int, pick, target, ring, erased) -> PartFil
     tone, brightness = colour_gains(pick, target, ring, part)
     values = render(pick, face, box, part)
     inside = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, eye, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
-    neutral = colourless(values, inside, WHITES_CHROMA)  # the whites stay white at the edge match
-    match_colours(values, inside, tone, brightness, TONE_SHARE)
+    neutral = _whites(values, inside)
+    centre = (round(y + eye[1] * h) - y0, round(x + eye[0] * w) - x0)
+    lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1), cv2.COLOR_RGB2LAB)
+    iris = cv2.GaussianBlur(_iris(lab, inside > 0.5, w * pick.scale, centre), (0, 0), 1.5)
+    # The whites and the iris keep some of their own colours; lids and lashes take the skin's tone.
+    match_colours(values, np.maximum(neutral, iris), tone, brightness, TONE_SHARE)
     other = _iris_colour(photo, face, 1 - side, erased)
     if other is not None:
-        middle = ellipse((y1 - y0, x1 - x0), face, (eye[0], eye[1], eye[2] * IRIS_WIDTH, eye[3]), (x0, y0))
-        _tint_iris(values, middle, other)
+        _tint_iris(values, iris, other)
     area = ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
     return PartFill(box, values, weight, pick.example.name, inside, neutral)
 
 
-def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.ndarray | None:
-    """Lab (a*, b*) of the iris of the face's eye `side` (`_iris`), or None where any of
-    that eye is erased or off the photo."""
+def _whites(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """float32 0..1: the whites of the example's eye (colourless and lighter than the
+    eye's median: lashes are colourless too, and must take the photo's tone), which
+    stay white at the edge match."""
+    lightness = cv2.cvtColor(np.clip(values / 255.0, 0, 1), cv2.COLOR_RGB2LAB)[..., 0]
+    core = inside > 0.5
+    median = float(np.median(lightness[core])) if core.any() else 50.0
+    return colourless(values, inside, WHITES_CHROMA) * np.clip((lightness - median) / WHITES_LIGHTER, 0.0, 1.0)
+
+
+def find_iris(window: np.ndarray, side: int, face_width: float, near: tuple[float, float]) -> tuple[float, float]:
+    """The centre (x, y; fractions of the face box) of the iris of an example's eye
+    `side` near `near` (a mark by hand, as fractions of the window): the darkest
+    iris-sized blob within IRIS_RADIUS of it."""
+    part = SIDES[side]
+    h, w = window.shape[:2]
+    mx, my = near[0] * w, near[1] * h
+    yy, xx = np.ogrid[:h, :w]
+    lab = cv2.cvtColor(window.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    y, x = _darkest_blob(lab[..., 0], (yy - my) ** 2 + (xx - mx) ** 2 <= (IRIS_RADIUS * face_width) ** 2, face_width)
+    return part.window[0] + x / face_width, part.window[2] + y / face_width
+
+
+def _darkest_blob(lightness: np.ndarray, where: np.ndarray, face_width: float) -> tuple[int, int]:
+    """(y, x) within `where` of the iris: the iris-sized disc darkest against what lies
+    beside it left and right (the whites; a brow or a lash line is as dark beside it)."""
+    r = max(1, round(IRIS_RADIUS * face_width))
+    disc = cv2.blur(lightness, (r, r))
+    beside = np.full_like(disc, np.nan)
+    s = min(round(1.8 * r), disc.shape[1] - 1)
+    if s > 0:
+        beside[:, s:-s] = (disc[:, :-2 * s] + disc[:, 2 * s:]) / 2
+    score = np.where(where & np.isfinite(beside), np.nan_to_num(beside) - disc, -np.inf)
+    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(y), int(x)
+
+
+def _eye_box(photo: np.ndarray, face, side: int) -> tuple[int, int, int, int] | None:
+    """The face's eye `side` as found in the photo (model.faces.detect_eyes: on that
+    half of the face, within EYE_FOUND of EYES), or None."""
     x, y, w, h = face
-    cx, cy, rx, ry = EYES[side]
-    x0, x1 = int(x + (cx - rx) * w), int(np.ceil(x + (cx + rx) * w)) + 1
-    y0, y1 = int(y + (cy - ry) * h), int(np.ceil(y + (cy + ry) * h)) + 1
-    if x0 < 0 or y0 < 0 or x1 > photo.shape[1] or y1 > photo.shape[0] or erased[y0:y1, x0:x1].any():
+    cx, cy = x + EYES[side][0] * w, y + EYES[side][1] * h
+    boxes = [b for b in detect_eyes(photo, face)
+             if (b[0] + b[2] / 2 < x + w / 2) == (side == 0)
+             and np.hypot(b[0] + b[2] / 2 - cx, b[1] + b[3] / 2 - cy) <= EYE_FOUND * w]
+    return min(boxes, key=lambda b: np.hypot(b[0] + b[2] / 2 - cx, b[1] + b[3] / 2 - cy)) if boxes else None
+
+
+def _middle(box) -> tuple[slice, slice]:
+    """The middle of an eye box, where the eye itself lies (the box holds brow and lids too)."""
+    bx, by, bw, bh = box
+    return slice(by + bh // 4, by + bh - bh // 4), slice(bx + bw // 5, bx + bw - bw // 5)
+
+
+def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.ndarray | None:
+    """Lab of the iris of the face's eye `side` (of its pixels not erased), or None where
+    that eye is not found (`_eye_box`) or more than OTHER_ERASED of its middle is erased."""
+    box = _eye_box(photo, face, side)
+    if box is None:
         return None
-    eye = ellipse((y1 - y0, x1 - x0), face, (cx, cy, rx * IRIS_WIDTH, ry), (x0, y0)) > 0
-    lab = cv2.cvtColor(photo[y0:y1, x0:x1].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[eye]
-    return _iris_mean(lab) if len(lab) else None
+    bx, by, bw, bh = box
+    middle = np.zeros((bh, bw), bool)
+    rows, cols = _middle((0, 0, bw, bh))
+    middle[rows, cols] = True
+    known = ~erased[by:by + bh, bx:bx + bw]
+    if known[middle].mean() < 1.0 - OTHER_ERASED:
+        return None
+    lab = cv2.cvtColor(photo[by:by + bh, bx:bx + bw].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    weight = _iris(lab, middle & known, face[2])
+    return None if weight.sum() < 8 else (lab * weight[..., None]).sum((0, 1)) / weight.sum()
 
 
-def _iris(lab: np.ndarray) -> np.ndarray:
-    """Weights (0..1) of the iris among an eye's middle pixels (Lab, any shape ×3):
-    coloured (the pupil, lashes and whites are not) and darker than the middle's
-    IRIS_SHARE quantile plus IRIS_FADE (the lids' skin is lighter)."""
-    chroma = np.hypot(lab[..., 1], lab[..., 2])
-    limit = np.percentile(lab[..., 0], IRIS_SHARE * 100)
-    return (np.clip((chroma - IRIS_CHROMA[0]) / (IRIS_CHROMA[1] - IRIS_CHROMA[0]), 0.0, 1.0)
-            * np.clip((limit + IRIS_FADE - lab[..., 0]) / IRIS_FADE, 0.0, 1.0))
+def _iris(lab: np.ndarray, where: np.ndarray, face_width: float, centre=None) -> np.ndarray:
+    """Weights (0/1) of the iris in an eye's Lab pixels: within IRIS_RADIUS of its
+    `centre` (y, x; default: the darkest blob of `where`, the pupil and iris), between
+    the disc's IRIS_BAND quantiles of lightness (the pupil and lashes are darker, the
+    whites and catchlights lighter)."""
+    radius = max(1.0, IRIS_RADIUS * face_width)
+    cy, cx = _darkest_blob(lab[..., 0], where, face_width) if centre is None else centre
+    yy, xx = np.ogrid[:lab.shape[0], :lab.shape[1]]
+    disc = ((yy - cy) ** 2 + (xx - cx) ** 2 <= radius * radius) & where
+    if not disc.any():
+        return np.zeros(lab.shape[:2], np.float32)
+    low, high = np.percentile(lab[..., 0][disc], (IRIS_BAND[0] * 100, IRIS_BAND[1] * 100))
+    return (disc & (lab[..., 0] >= low) & (lab[..., 0] <= high)).astype(np.float32)
 
 
-def _iris_mean(lab: np.ndarray) -> np.ndarray | None:
-    weight = _iris(lab)
-    return None if weight.sum() < 8 else (lab[..., 1:] * weight[..., None]).sum(0) / weight.sum()
-
-
-def _tint_iris(values: np.ndarray, middle: np.ndarray, colour: np.ndarray) -> None:
-    """Give the iris in the example eye's `middle` (in place) the (a*, b*) `colour` of
-    the photo's other eye: a brown-eyed face's eye came back blue."""
+def _tint_iris(values: np.ndarray, iris: np.ndarray, colour: np.ndarray) -> None:
+    """Give the example's iris (`iris`, weights 0..1 over `values`) the hue and chroma of
+    `colour` (Lab, the photo's other eye's), and IRIS_LIGHTNESS of the way to its
+    lightness (in place): a brown-eyed face's eye came back blue."""
+    if iris.sum() < 8:
+        return
     lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
-    core = middle > 0.5
-    if core.sum() < 16:
-        return
-    own = _iris_mean(lab[core])
-    if own is None:
-        return
-    weight = np.zeros(middle.shape, np.float32)
-    weight[core] = _iris(lab[core])
-    lab[..., 1:] += (weight * middle)[..., None] * (colour - own)
+    shift = colour - (lab * iris[..., None]).sum((0, 1)) / iris.sum()
+    shift[0] *= IRIS_LIGHTNESS
+    lab += iris[..., None] * shift
     values[:] = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
 
 
-def build_library(photos, out_dir: Path, credits: dict[str, str] | None = None) -> list[str]:
-    """Writes both eye windows (JPEG) of the largest face of each photo whose windows
-    lie on the photo, and examples.json; returns the names written. Run on CC0
-    portraits only: the library ships with the app."""
-    from .faces import detect_faces
-
+def build_library(photos, out_dir: Path, irises: dict[str, tuple], credits: dict[str, str] | None = None) -> list[str]:
+    """Writes both eye windows (JPEG) of the largest face of each photo that has
+    `irises` (by file stem: the irises of its left and right window, (x, y) fractions
+    of each window, marked by hand) and whose windows lie on the photo, and
+    examples.json; returns the names written. Run on CC0 portraits only: the library
+    ships with the app."""
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
     for path in photos:
         name = Path(path).stem
+        if name not in irises:
+            continue
         photo = np.ascontiguousarray(load_photo(path).pixels)
         faces = detect_faces(photo)
         windows = [cut_window(photo, faces[0], part) for part in SIDES] if faces else [None]
@@ -219,8 +304,10 @@ def build_library(photos, out_dir: Path, credits: dict[str, str] | None = None) 
         files = [f"{name}_{side}.jpg" for side in ("left", "right")]
         for file, window in zip(files, windows):
             save_photo(out_dir / file, window)
-        entries.append({"name": name, "files": files, "face_width": float(min(faces[0][2], LIBRARY_FACE)),
-                        "source": (credits or {}).get(name, "")})
+        width = float(min(faces[0][2], LIBRARY_FACE))
+        found = [find_iris(window, side, width, irises[name][side]) for side, window in enumerate(windows)]
+        entries.append({"name": name, "files": files, "face_width": width,
+                        "irises": [[round(v, 4) for v in xy] for xy in found], "source": (credits or {}).get(name, "")})
     write_index(out_dir / "examples.json", SIDES[0], entries)
     load_library.cache_clear()
     return [e["name"] for e in entries]

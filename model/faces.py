@@ -1,4 +1,4 @@
-"""Face boxes from OpenCV's bundled frontal-face Haar cascade (no model download)."""
+"""Face and eye boxes from OpenCV's bundled Haar cascades (no model download)."""
 from __future__ import annotations
 
 import functools
@@ -10,9 +10,14 @@ import numpy as np
 DETECT_MAX_SIDE = 400  # faces are found on a copy no larger than this; fast on 24 MP photos
 
 
-@functools.lru_cache(maxsize=1)
-def _cascade() -> cv2.CascadeClassifier | None:
-    path = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+EYE_BAND = (0.2, 0.6)   # eyes are looked for in this band of a face box (fractions of its height) ...
+EYE_SIZE = (0.1, 0.35)  # ... this wide and high (fractions of its width)
+EYE_DETECT_FACE = 240   # on a copy where the face is at most this wide
+
+
+@functools.lru_cache(maxsize=2)
+def _cascade(name: str = "haarcascade_frontalface_default.xml") -> cv2.CascadeClassifier | None:
+    path = Path(cv2.data.haarcascades) / name
     cascade = cv2.CascadeClassifier(str(path)) if path.is_file() else None
     return cascade if cascade is not None and not cascade.empty() else None
 
@@ -34,6 +39,28 @@ def detect_faces(image_rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side))
     boxes = [tuple(int(round(v / scale)) for v in box) for box in np.asarray(found).reshape(-1, 4)]
     return sorted(boxes, key=lambda b: -b[2] * b[3])
+
+
+def detect_eyes(image_rgb: np.ndarray, face) -> list[tuple[int, int, int, int]]:
+    """Eye boxes (x, y, w, h) in image pixels within the face box (x, y, w, h); [] if
+    none is found or there is no detector."""
+    cascade = _cascade("haarcascade_eye.xml")
+    fx, fy, fw, fh = face
+    y0, y1 = max(0, round(fy + EYE_BAND[0] * fh)), min(image_rgb.shape[0], round(fy + EYE_BAND[1] * fh))
+    x0, x1 = max(0, fx), min(image_rgb.shape[1], fx + fw)
+    if cascade is None or y1 - y0 < 8 or x1 - x0 < 8:
+        return []
+    scale = min(1.0, EYE_DETECT_FACE / fw)
+    band = image_rgb[y0:y1, x0:x1]
+    if scale < 1.0:
+        band = cv2.resize(band, (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))),
+                          interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(np.ascontiguousarray(band), cv2.COLOR_RGB2GRAY)
+    sizes = [max(1, round(f * fw * scale)) for f in EYE_SIZE]
+    found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(sizes[0],) * 2,
+                                     maxSize=(sizes[1],) * 2)
+    return [(x0 + round(x / scale), y0 + round(y / scale), round(w / scale), round(h / scale))
+            for x, y, w, h in np.asarray(found).reshape(-1, 4)]
 
 
 class FaceCache:

@@ -108,20 +108,47 @@ def test_the_eye_takes_the_other_eyes_iris_colour():
     values = np.full((side, side, 3), (205, 165, 145), np.float32)
     cv2.ellipse(values, (40, 40), (34, 14), 0, 0, 360, (235, 235, 232), -1)     # whites
     cv2.circle(values, (40, 40), 13, (70, 110, 160), -1)                       # blue iris
-    cv2.circle(values, (40, 40), 5, (15, 15, 18), -1)                          # pupil
-    middle = np.zeros((side, side), np.float32)
-    cv2.ellipse(middle, (40, 40), (17, 14), 0, 0, 360, 1.0, -1)
     before = values.copy()
-    brown = cv2.cvtColor(np.float32([[[110, 70, 40]]]) / 255.0, cv2.COLOR_RGB2LAB)[0, 0, 1:]
-    model.eyes._tint_iris(values, middle, brown)
+    iris = np.zeros((side, side), np.float32)
+    cv2.circle(iris, (40, 40), 13, 1.0, -1)
+    brown = cv2.cvtColor(np.float32([[[110, 70, 40]]]) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+    model.eyes._tint_iris(values, iris, brown)
     lab = cv2.cvtColor(np.clip(values / 255, 0, 1), cv2.COLOR_RGB2LAB)
-    iris = np.zeros((side, side), bool)
-    cv2.circle(iris.view(np.uint8), (40, 40), 11, 1, -1)
-    iris[np.hypot(*np.mgrid[-40:41, -40:41]) < 7] = False
-    assert lab[..., 2][iris].mean() > 15            # b*: yellow-brown, was blue (negative)
-    assert np.abs(values[40, 40] - before[40, 40]).max() < 3      # the pupil
-    assert np.abs(values[40, 20] - before[40, 20]).max() < 3      # the whites
+    assert lab[40, 46, 2] > 20 and lab[40, 46, 1] > 5      # b*, a*: brown, was blue (b* < 0)
+    assert np.abs(values[40, 20] - before[40, 20]).max() < 1      # the whites
     assert np.abs(values[5, 5] - before[5, 5]).max() < 1          # the skin
+
+
+def test_the_photos_iris_is_measured_where_its_eye_is_found(portrait):
+    """interfaces_009's eyes are hazel: yellow (b* > 0) and dark, measured in the iris, not the lids."""
+    photo, face = portrait
+    for side in (0, 1):
+        lab = model.eyes._iris_colour(photo, face, side, np.zeros(photo.shape[:2], bool))
+        assert lab is not None and lab[2] > 5 and lab[0] < 45     # darker than the skin (L > 60)
+    erased = np.zeros(photo.shape[:2], bool)
+    erased[eye_core(photo.shape, face, 0)] = True
+    assert model.eyes._iris_colour(photo, face, 0, erased) is None
+
+
+def test_an_eye_erased_only_in_part_gets_no_example(portrait):
+    """A hole placed half an eye too low (the photo's own lid and lashes still show
+    above it) would get an example eye under the photo's own lid: where the photo's
+    eye, under the hole, is found mostly outside it, there is none."""
+    photo, face = portrait
+    whole = part_mask(photo.shape, face, "eye")
+    low = np.roll(whole, round(0.06 * face[3]), axis=0)
+    assert eye_fill(photo, whole, face, 0) is not None
+    assert eye_fill(photo, low, face, 0) is None
+
+
+def test_both_eyes_erased_are_not_mirrored_from_each_other(portrait, grey_generator):
+    """Each erased eye's mirror is the other erased eye: only the fill's edges would come
+    across (an oval ghost over the brow), so Mirror Faces leaves them to the examples."""
+    photo, face = portrait
+    hole = both_eyes(photo, face)
+    mirrored = edit_photo(grey_generator, photo, EditLayers(hole), faces=[face])
+    plain = edit_photo(grey_generator, photo, EditLayers(hole), faces=[face], mirror=False)
+    assert np.array_equal(mirrored, plain)
 
 
 def test_the_bundled_library_reads_and_is_credited():
