@@ -129,7 +129,8 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     """The sample portrait (1000×1000) with its mouth erased as the face detector places
     it, unguided (an example mouth, model.mouths) and with the mouth's traced edges,
     and with an eye erased (unguided: the mirrored face, model.symmetry; drawn back in
-    its traced lines: the other eye's colours and detail, model.mirror_detail): median
+    its traced lines: the other eye's colours and detail, model.mirror_detail), and with
+    both eyes erased (unguided: a pair of example eyes, model.eyes): median
     seconds of the edit (photo decoded once), each a first edit of its hole (no search
     remembered), and of Generate again on the mouth (another seed: the searches
     remembered, model.recent); None without the sample or a face."""
@@ -153,6 +154,7 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     guided = EditLayers(mask, extract_sketch(photo) & mask)
     eye = EditLayers(part_mask(photo.shape, faces[0], "eye"))
     eye_lines = EditLayers(eye.mask, extract_sketch(photo) & eye.mask)
+    both_eyes = EditLayers(eye.mask | part_mask(photo.shape, faces[0], "eye", flip=True))
     seeds = iter(range(1 << 20))
 
     def first(layers):
@@ -164,6 +166,7 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
             "guided_s": _median_time(lambda: first(guided), repeats),
             "eye_s": _median_time(lambda: first(eye), repeats),
             "eye_lines_s": _median_time(lambda: first(eye_lines), repeats),
+            "both_eyes_s": _median_time(lambda: first(both_eyes), repeats),
             "again_s": _median_time(lambda: edit_photo(net, photo, unguided, faces=faces, seed=next(seeds)), repeats)}
 
 
@@ -206,6 +209,7 @@ def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = 
             res["portrait_edit_s"], res["portrait_guided_edit_s"] = portrait["unguided_s"], portrait["guided_s"]
             res["portrait_eye_edit_s"] = portrait["eye_s"]
             res["portrait_eye_lines_edit_s"] = portrait["eye_lines_s"]
+            res["portrait_both_eyes_edit_s"] = portrait["both_eyes_s"]
             res["portrait_again_s"] = portrait["again_s"]
             res["portrait_edit_overhead_s"] = portrait["unguided_s"] - res["lite_s"]
             res["portrait_guided_edit_overhead_s"] = portrait["guided_s"] - res["lite_s"]
@@ -254,7 +258,8 @@ def format_report(res: dict) -> str:
                          f"{fmt(res['portrait_guided_edit_overhead_s'], ' s')}); an eye, unguided "
                          f"(mirrored face): {fmt(res.get('portrait_eye_edit_s'), ' s')}, drawn in its traced "
                          f"lines (the other eye's colours and detail): "
-                         f"{fmt(res.get('portrait_eye_lines_edit_s'), ' s')}; Generate again "
+                         f"{fmt(res.get('portrait_eye_lines_edit_s'), ' s')}; both eyes, unguided (example "
+                         f"eyes): {fmt(res.get('portrait_both_eyes_edit_s'), ' s')}; Generate again "
                          f"on the mouth (searches remembered): {fmt(res.get('portrait_again_s'), ' s')}")
     else:
         lines.append("shipped model: no weights found (pass --weights)")
