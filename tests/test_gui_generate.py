@@ -387,3 +387,42 @@ def test_a_mouth_erased_with_the_mouse_gets_a_mouth_and_another_seed_another(qtb
     qtbot.mouseClick(w.generate_panel.mouths_box, Qt.MouseButton.LeftButton)
     assert np.abs(hole_with_seed(0) - first).mean() > 5
     finish(w)
+
+
+def test_both_eyes_erased_with_the_mouse_come_back_as_eyes_and_another_seed_gives_others(
+        qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
+    """Nothing is left to mirror: Example Mouths and Eyes gives each erased eye a real
+    one (dark pupils where the tiny network paints flat skin), Generate again with
+    another seed other eyes, and with the box unticked the network's skin."""
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    face = detect_faces(photo)[0]
+    w = make_window(qtbot, tiny_weights, photo=photo)
+    qtbot.keyClick(w.canvas, Qt.Key.Key_E)
+    eyes = []
+    for flip in (False, True):
+        eye = part_mask(photo.shape, face, "eye", flip=flip)
+        ys, xs = np.nonzero(eye)
+        for y in range(int(ys.min()), int(ys.max()) + 1, 15):
+            drag(qtbot, w, [(xs.min(), y), ((xs.min() + xs.max()) / 2, y), (xs.max(), y)])
+        eyes.append(eye)
+    erased = w.document.layers["mask"]
+    assert all(erased[eye].mean() > 0.95 for eye in eyes)
+
+    def eyes_with_seed(seed):
+        w.generate_panel.seed_spin.setValue(seed)
+        with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
+            w.generate()
+        return [w.displayed_image()[eye].astype(np.float32).mean(-1) for eye in eyes]
+
+    first, second = eyes_with_seed(0), eyes_with_seed(1)
+    qtbot.mouseClick(w.generate_panel.mouths_box, Qt.MouseButton.LeftButton)
+    skin = eyes_with_seed(0)
+    for with_example, without in zip(first, skin):
+        assert np.percentile(with_example, 2) < np.percentile(without, 2) - 20   # a pupil, lashes
+    assert np.mean([np.abs(a - b).mean() for a, b in zip(first, second)]) > 3
+    finish(w)
