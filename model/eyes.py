@@ -7,8 +7,11 @@ eye from a small library of CC0 portraits (resources/eyes, made by `build_librar
 each portrait gives both its eyes, and each eye, flipped, also serves the other side.
 Examples are placed by the face box, moved and scaled to match the hole's
 surroundings (brow, lids, nose, cheek; model.examples), the seed picks among the best
-three, and the chosen eye is matched to the photo's colours and blended over the
-network's fill around the eye; the fill keeps the rest of the hole.
+three (both eyes erased: among the photos whose two eyes match best), and the chosen eye
+is matched to the photo's colours, its iris tinted to the other eye's where OpenCV's eye
+detector finds that eye, and blended over the network's fill around the eye (each
+example's iris is marked in the library); the fill keeps the rest of the hole. No example
+where the photo still shows its eye mostly outside the hole.
 """
 from __future__ import annotations
 
@@ -89,9 +92,10 @@ def load_library(folder: Path | None = None) -> tuple[tuple[Eye, ...], tuple[Eye
 
 def eye_fills(photo: np.ndarray, hole: np.ndarray, face, sides=(0, 1), erased: np.ndarray | None = None,
               choice: int = 0, libraries=None) -> dict[int, PartFill]:
-    """{side: a real eye} for the face's eyes `sides` (0: left in the photo) that `hole` (bool,
-    photo-sized) covers whole, where enough of their surroundings is known and an
-    example matches them; both eyes erased take the two eyes of one photo. `erased`
+    """{side: a real eye} for the face's eyes `sides` (0: left in the photo) that `hole`
+    (bool, photo-sized) covers whole (`_erased_whole`), where enough of their
+    surroundings is known and an example matches them; both eyes erased take the two
+    eyes of one photo. `erased`
     (default: the hole) marks every pixel that is not the photo's; `choice` picks
     among the matching examples (the editor passes the seed)."""
     libraries = load_library() if libraries is None else libraries
@@ -196,8 +200,8 @@ def _whites(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
 
 def find_iris(window: np.ndarray, side: int, face_width: float, near: tuple[float, float]) -> tuple[float, float]:
     """The centre (x, y; fractions of the face box) of the iris of an example's eye
-    `side` near `near` (a mark by hand, as fractions of the window): the darkest
-    iris-sized blob within IRIS_RADIUS of it."""
+    `side` near `near` (a mark by hand, as fractions of the window): the iris-sized disc
+    within IRIS_RADIUS of it that is darkest against the whites beside it (`_darkest_blob`)."""
     part = SIDES[side]
     h, w = window.shape[:2]
     mx, my = near[0] * w, near[1] * h
@@ -307,6 +311,7 @@ def build_library(photos, out_dir: Path, irises: dict[str, tuple], credits: dict
         width = float(min(faces[0][2], LIBRARY_FACE))
         found = [find_iris(window, side, width, irises[name][side]) for side, window in enumerate(windows)]
         entries.append({"name": name, "files": files, "face_width": width,
+                        "marks": [list(xy) for xy in irises[name]],
                         "irises": [[round(v, 4) for v in xy] for xy in found], "source": (credits or {}).get(name, "")})
     write_index(out_dir / "examples.json", SIDES[0], entries)
     load_library.cache_clear()
