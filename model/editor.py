@@ -7,10 +7,10 @@ shrinking the mask, runs the generator, scales the fill back up, shifts it to me
 the photo at the hole's rim (`meet_the_edge`), adds the photo's own high-frequency
 detail (model.detail) and writes it inside the mask only, so every pixel outside
 the mask is bit-identical to the input. Unguided regions of a face may then take the
-face's mirrored other side (model.symmetry) or an example mouth or eye (model.mouths,
-model.eyes); an
-eye-sized region drawn in lines only is given the mirrored side as its colours, and one
-drawn in lines, with colours or not, its fine detail (model.mirror_detail).
+face's mirrored other side (model.symmetry), an example mouth (model.mouths) or example
+eyes (model.eyes); an eye-sized region drawn in lines only is given the mirrored side as
+its colours, and one drawn in lines, with colours or not, its fine detail
+(model.mirror_detail).
 """
 from __future__ import annotations
 
@@ -26,12 +26,12 @@ import torch
 
 from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
+from .examples import covers_part as covers_share
+from .eyes import EYES, eye_fills
 from .boxes import mask_box
 from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
-from .examples import covers_part as covers_share
-from .eyes import EYES, eye_fills
 from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import MOUTH, covers_part, mouth_fill, tint_lips
 from .packing import binary_noise, pack_input
@@ -603,14 +603,14 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
                 continue
             mouth = None if mirrored else _region_mouth(photo, mask, labels, label, stats[label], faces, choice)
             if mouth is not None:
-                _paste_mouth(result, photo, mouth)
+                _paste_example(result, photo, mouth)
                 continue
             mirrored_regions[label] = mirrored
         for eye in _example_eyes(photo, mask, labels, stats, mirrored_regions, faces, choice) if mouths else ():
-            _paste_mouth(result, photo, eye)
+            _paste_example(result, photo, eye)
         for mouth, colour in lips.values():
             tint_lips(mouth[0], colour)
-            _paste_mouth(result, photo, mouth)
+            _paste_example(result, photo, mouth)
     return result
 
 
@@ -787,7 +787,7 @@ def _example_eyes(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, stats
                   choice: int) -> list:
     """(example eye, its face, its region's box and hole) for each eye of a face that one
     of `regions` ({label: mirrored}) covers whole, where an example matches
-    (`_paste_mouth` pastes them): of a mirrored region only the eyes whose other eye is
+    (`_paste_example` pastes them): of a mirrored region only the eyes whose other eye is
     erased too. Both eyes erased, in one region or two, take one photo's pair."""
     found = []
     for face in faces:
@@ -818,13 +818,13 @@ def _within_box(fill, box):
                                part=fill.part[cut], neutral=None if fill.neutral is None else fill.neutral[cut])
 
 
-def _paste_mouth(result: np.ndarray, photo: np.ndarray, mouth) -> None:
-    """Blend an example mouth (`_region_mouth`) over `result` (in place)."""
-    found, face, box, hole = mouth
+def _paste_example(result: np.ndarray, photo: np.ndarray, example) -> None:
+    """Blend an example mouth or eye (`_region_mouth`, `_example_eyes`) over `result` (in place)."""
+    found, face, box, hole = example
     # The fill's finest grain (the photo's, borrowed: model.detail) goes on over the
     # example too, whose own was smoothed when it was scaled (without it the mouth
-    # looks airbrushed), and outside the lips the fill's broad shading replaces the
-    # example's, which was lit for another face.
+    # looks airbrushed), and outside the lips (the eye) the fill's broad shading replaces
+    # the example's, which was lit for another face.
     fy0, fy1, fx0, fx1 = found.box
     under = result[fy0:fy1, fx0:fx1].astype(np.float32)
     found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
