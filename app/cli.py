@@ -155,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-mirror", action="store_true",
                    help="do not fill unguided holes on one side of a face from its mirrored other side")
     p.add_argument("--no-mouths", action="store_true",
-                   help="do not fill an unguided hole over a whole mouth (or eye) with an example "
-                        "mouth (or eye)")
+                   help="do not fill an unguided hole over a whole mouth, nose or eye with an example "
+                        "from other portraits")
     p.add_argument("-o", "--output", required=True, help="where to write the result")
     p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
     p.set_defaults(func=_cmd_edit)
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_whole_number(0, SEED_MAX), default=0, help="noise seed (default 0)")
     p.add_argument("--no-mirror", action="store_true", help="the editor without its mirrored faces")
     p.add_argument("--no-mouths", action="store_true",
-                   help="the editor without its example mouths and eyes")
+                   help="the editor without its example face parts")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="measure inference speed against this machine's peak")

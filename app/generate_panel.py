@@ -67,7 +67,7 @@ class GeneratePanel(QWidget):
         # stays narrow and the photo keeps its room.
         faces = QHBoxLayout()
         self.mirror_box = self._check_box("Mirror faces", mirror, faces) if mirror is not None else None
-        self.mouths_box = self._check_box("Example mouths and eyes", mouths, faces) if mouths is not None else None
+        self.mouths_box = self._check_box("Example face parts", mouths, faces) if mouths is not None else None
         faces.addStretch(1)
         layout.addLayout(faces)
 

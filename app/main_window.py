@@ -259,10 +259,10 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
                                tip="Fill an erased eye, brow or cheek that has no guides from the face's "
                                    "other side, mirrored; an eye drawn in lines like the other eye takes its colours "
                                    "and fine detail")
-        self.mouths_action = a("Example M&ouths and Eyes", self.set_example_mouths, checkable=True,
-                               tip="Fill an erased mouth that has no guides with a real mouth from example "
-                                   "portraits that match the face, and such an eye that the other eye cannot "
-                                   "fill with a real eye; the seed picks which")
+        self.mouths_action = a("Example &Face Parts", self.set_example_mouths, checkable=True,
+                               tip="Fill an erased mouth, nose or eye that has no guides (an eye: where the other "
+                                   "eye cannot) with a real one from example portraits that match the face; the "
+                                   "seed picks which")
         self.cancel_action = a("&Cancel", self.cancel, "Esc", icon="cancel", tip="Cancel the running generation")
         self.apply_action = a("A&pply Result", self.apply_result, "Ctrl+Shift+Return", icon="apply",
                               tip="Make the result the new photo and clear the layers, to keep editing")

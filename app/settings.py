@@ -137,7 +137,7 @@ class Settings:
     mirror_faces = _flag("generate/mirror", True,
                          "Unguided holes on one side of a face take the mirrored other side.")
     example_mouths = _flag("generate/mouths", True,
-                           "An unguided hole over a whole mouth (or eye) takes an example mouth (or eye).")
+                           "An unguided hole over a whole mouth, nose or eye takes an example one.")
 
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

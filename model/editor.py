@@ -33,7 +33,7 @@ from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
-from .mouths import MOUTH, covers_part, mouth_fill, tint_lips
+from .mouths import MOUTH, NOSE, covers_part, mouth_fill, nose_fill, tint_lips
 from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
 
@@ -57,6 +57,8 @@ OTHER_EYE_ERASED = 0.5  # an eye takes an example, not the mirror, where this mu
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
+SHADING_FINEST = 0.003  # an example used for its shading only (a nose) gives none finer than this × the face
+                        # width (freckles came as dark specks); the fill's grain is added
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
 HINT_CLOSE = 5 / 128    # a colourless pass's output stands in as colour hints closed over this
 HINT_BLUR = 2 / 128     # fraction of the network's side (thin dark lines gone), then blurred by σ this
@@ -601,7 +603,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
             mirrored = mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces)
             if not mouths:
                 continue
-            mouth = None if mirrored else _region_mouth(photo, mask, labels, label, stats[label], faces, choice)
+            # A nose erased whole is its own mirror image: the mirror cannot have filled it.
+            mouth = (None if mirrored else _region_mouth(photo, mask, labels, label, stats[label], faces, choice)) \
+                or _region_mouth(photo, mask, labels, label, stats[label], faces, choice, NOSE, nose_fill)
             if mouth is not None:
                 _paste_example(result, photo, mouth)
                 continue
@@ -767,17 +771,18 @@ def _lines_agree(found, sketch: np.ndarray, hole: np.ndarray, face) -> bool:
 
 
 def _region_mouth(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces,
-                  choice: int):
+                  choice: int, part=MOUTH, fill=mouth_fill):
     """(example mouth, its face, the region's box and hole) for a region (`label`) that
-    covers a face's whole mouth where an example matches, or None."""
+    covers a face's whole mouth where an example matches, or None; with `part` NOSE and
+    `fill` nose_fill, an example nose for a region over a face's nose alone."""
     x, y, w, h = (int(v) for v in stat[:4])
     for face in faces:
         fx, fy, fw, fh = face
-        mx, my = fx + MOUTH[0] * fw, fy + MOUTH[1] * fh
+        mx, my = fx + part[0] * fw, fy + part[1] * fh
         if not (x <= mx < x + w and y <= my < y + h) or labels[int(my), int(mx)] != label:
             continue
         box, hole, full = _region_hole(labels, label, stat)
-        found = mouth_fill(photo, full, face, erased=mask, choice=choice)
+        found = fill(photo, full, face, erased=mask, choice=choice)
         if found is not None:
             return found, face, box, hole
     return None
@@ -827,8 +832,12 @@ def _paste_example(result: np.ndarray, photo: np.ndarray, example) -> None:
     # the example's, which was lit for another face.
     fy0, fy1, fx0, fx1 = found.box
     under = result[fy0:fy1, fx0:fx1].astype(np.float32)
-    found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
     sigma = MOUTH_SHADING * face[2]
+    if found.shading_only:  # the example's light and shade (not its freckles) over the fill's colours
+        grey = cv2.GaussianBlur(found.values.mean(-1), (0, 0), max(0.5, SHADING_FINEST * face[2]))
+        shade = grey / np.maximum(cv2.GaussianBlur(grey, (0, 0), sigma), 1.0)
+        found.values = cv2.GaussianBlur(under, (0, 0), sigma) * shade[..., None]
+    found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
     found.values += (1 - found.part[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
                                                    - cv2.GaussianBlur(found.values, (0, 0), sigma))
     _blend(result, photo, box, hole, found, face)

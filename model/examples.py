@@ -65,6 +65,7 @@ class PartFill:
     example: str
     part: np.ndarray   # float32 0..1 over `box`: the example's part (lips, eye; feathered)
     neutral: np.ndarray | None = None  # float32 0..1 over `box`: its colourless pixels (teeth, whites)
+    shading_only: bool = False  # only its light and shade is used, in the colours of the fill under it
 
 
 def window_box(face, part: Part) -> tuple[float, float, float, float]:

@@ -40,6 +40,10 @@ RING = 0.08               # the surroundings: known pixels this far from the hol
 MIN_RING = 0.2            # at least this much of the surroundings' area must be known
 MIN_SCORE = 0.45          # the score an example needs; where the nose is erased too (the hole's
 MIN_SCORE_WITH_NOSE = 0.4   # surroundings are farther from the mouth and say less), this
+MIN_SCORE_NOSE = 0.4      # a nose erased alone: the score its example needs ...
+NOSE_CLOSE = 0.15         # ... and the seed picks among those that score this near the best (far
+                          # below it they came as smudges) ...
+NOSE_MARGIN = (0.03, 0.03)  # ... and how far past the example's nose it is used (fraction of the face)
 LIP_REDNESS = 15.0        # a pixel redder (Lab a*) than the skin around the hole by this is lip ...
 LIP_EDGE = 0.03           # ... and with lip on more than LIP_BESIDE of the hole's edge (this many
 LIP_BESIDE = 0.03         # face widths), the mouth was not erased whole: no example (it would not
@@ -131,11 +135,50 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     return _render(photo, hole, face, pick, target, ring, with_nose)
 
 
+def nose_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None,
+              choice: int = 0, library=None) -> PartFill | None:
+    """A real nose for `hole` (bool, photo-sized) over the face's nose but not its
+    mouth (`mouth_fill` gives a mouth and nose together), or None: the hole does not
+    cover the nose, too little of its surroundings is known, or no example with a nose
+    matches them. As `mouth_fill` otherwise."""
+    library = _with_noses(load_library() if library is None else library)
+    if not library or not covers_part(hole, face, NOSE) or covers_part(hole, face):
+        return None
+    erased = hole if erased is None else erased
+    window = reduced(photo, hole, erased, face, LOWER_FACE)
+    if window is None:
+        return None
+    target, small_hole, known = window
+    near = within(small_hole, RING)
+    ring = near & known & ~small_hole
+    if ring.sum() < MIN_RING * (near & ~small_hole).sum() or ring.sum() < 64:
+        return None
+    found = search(target, ring, known, library, LOWER_FACE, MIN_SCORE_NOSE)
+    found = [c for c in found if c.score >= found[0].score - NOSE_CLOSE]
+    if not found:
+        return None
+    pick = found[choice % len(found)]
+    nose = placed_part(LOWER_FACE, pick.example.nose, pick)
+    paste = (nose[0], nose[1], nose[2] + NOSE_MARGIN[0], nose[3] + NOSE_MARGIN[1])
+    found = _rendered(hole, face, pick, target, ring, paste, nose, 1.0, None)
+    if found is not None:
+        # In the skin's colours, with the fill's broad shading: another face's nose came
+        # with its freckles and light as blotches.
+        found.part = np.zeros_like(found.part)
+        found.shading_only = True
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _with_noses(library: tuple) -> tuple:
+    """The examples that offer their nose (kept, so Generate again finds its search)."""
+    return tuple(e for e in library if e.nose is not None)
+
+
 def _render(photo, hole, face, pick: Candidate, target, ring, with_nose: bool = False) -> PartFill | None:
     """The picked example at the photo's resolution over its lips (grown by
     LIPS_MARGIN) within the hole, or over its nose and lips where the nose is erased
     too, its colours matched to the photo's on the ring."""
-    x, y, w, h = face
     example = pick.example
     lips = cx, cy, rx, ry = placed_part(LOWER_FACE, example.lips, pick)
     if with_nose and example.nose is not None:  # one ellipse from the nose's top to the lips' bottom
@@ -143,26 +186,35 @@ def _render(photo, hole, face, pick: Candidate, target, ring, with_nose: bool = 
         top, bottom = ny - nry, cy + ry
         cx, cy, rx, ry = (nx + cx) / 2, (top + bottom) / 2, max(nrx, rx), (bottom - top) / 2
     paste = (cx, cy, rx + LIPS_MARGIN[0], ry + LIPS_MARGIN[1])
-    box = paste_box(hole, face, paste, FEATHER * w * 3)
-    if box is None:
-        return None
-    y0, y1, x0, x1 = box
     # Colours: scaled to the photo's brightness on the ring, and TONE_SHARE of the way
     # to its skin's tone per channel (all the way turned white teeth cyan where the
     # photo's skin is less red than the example's; none left dimmed teeth grey, which
     # looks green beside the lips; a curve per channel that keeps white white made the
-    # mouth's inside green-black).
+    # mouth's inside green-black). Teeth (what is colourless inside the lips) keep their
+    # lack of colour when the fill is matched to the photo at the hole's edge (see
+    # PartFill.neutral).
+    return _rendered(hole, face, pick, target, ring, paste, lips, TONE_SHARE, TEETH_CHROMA)
+
+
+def _rendered(hole, face, pick: Candidate, target, ring, paste, part, share: float,
+              neutral_chroma) -> PartFill | None:
+    """The picked example at the photo's resolution over `paste` (an ellipse, face
+    fractions) within the hole, feathered; brought to the photo's brightness, and to
+    its skin's tone `share` of the way inside `part` (an ellipse), all the way outside;
+    colourless pixels of `part` (below `neutral_chroma`, if given) are its neutral ones."""
+    w = face[2]
+    box = paste_box(hole, face, paste, FEATHER * w * 3)
+    if box is None:
+        return None
+    y0, y1, x0, x1 = box
     tone, brightness = colour_gains(pick, target, ring, LOWER_FACE)
-    values = render(pick, face, (y0, y1, x0, x1), LOWER_FACE)
-    # Teeth only in the mouth: elsewhere (the nose, the skin) all of the skin's tone.
-    inside = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, lips, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
-    # Teeth (what is colourless inside the lips) keep their lack of colour when the fill
-    # is matched to the photo at the hole's edge (see PartFill.neutral).
-    neutral = colourless(values, inside, TEETH_CHROMA)
-    match_colours(values, inside, tone, brightness, TONE_SHARE)
+    values = render(pick, face, box, LOWER_FACE)
+    inside = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, part, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
+    neutral = colourless(values, inside, neutral_chroma) if neutral_chroma is not None else None
+    match_colours(values, inside, tone, brightness, share)
     area = ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
     weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
-    return PartFill((y0, y1, x0, x1), values, weight, example.name, inside, neutral)
+    return PartFill(box, values, weight, pick.example.name, inside, neutral)
 
 
 def tint_lips(found: PartFill, colour) -> None:

@@ -392,7 +392,7 @@ def test_a_mouth_erased_with_the_mouse_gets_a_mouth_and_another_seed_another(qtb
 
 def test_both_eyes_erased_with_the_mouse_come_back_as_eyes_and_another_seed_gives_others(
         qtbot, data_dir, dialogs, tiny_weights):  # noqa: F811
-    """Nothing is left to mirror: Example Mouths and Eyes gives each erased eye a real
+    """Nothing is left to mirror: Example Face Parts gives each erased eye a real
     one (dark pupils where the tiny network paints flat skin), Generate again with
     another seed other eyes, and with the box unticked the network's skin."""
     from model.faces import detect_faces

@@ -14,7 +14,8 @@ import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
 from model.examples import PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, within
-from model.mouths import LOWER_FACE, WINDOW, Example, covers_part, load_library, mouth_fill, tint_lips
+from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, load_library, mouth_fill, nose_fill,
+                          tint_lips)
 from face_checks import assert_left_to_the_network, command_line_edits
 
 SIDE = 420
@@ -443,3 +444,57 @@ def test_a_dark_skinned_face_gets_a_mouth_with_white_teeth(kind):
     brightest = teeth & (pasted.mean(-1) >= np.percentile(pasted.mean(-1)[teeth], 80))
     r, g, b = pasted[brightest].mean(0)
     assert brightest.sum() > 50 and b - r < 6 and g - r < 6
+
+
+def nose_hole(shape, face) -> np.ndarray:
+    """An ellipse over the nose alone, placed from the face box."""
+    x, y, w, h = face
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.ellipse(mask, (round(x + 0.5 * w), round(y + 0.58 * h)), (round(0.12 * w), round(0.14 * h)), 0, 0, 360, 1, -1)
+    return mask > 0
+
+
+def test_a_nose_erased_alone_comes_back_as_another_persons_nose(grey_generator):
+    """The sample portrait (interfaces_009, itself in the library) with its nose erased:
+    the network paints flat skin, and a nose is its own mirror image; Example Mouths
+    gives it another person's nose (nostrils: dark pixels where the fill has none),
+    shaded in the photo's colours, and nothing outside the hole changes."""
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    face = detect_faces(photo)[0]
+    hole = nose_hole(photo.shape, face)
+    assert covers_part(hole, face, NOSE) and not covers_part(hole, face)
+    erased = photo.copy()
+    erased[hole] = 127
+    found = nose_fill(erased, hole, face)
+    assert found is not None and found.example != "interfaces_009" and found.shading_only
+    plain = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face], mouths=False)
+    nose = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face])
+    assert np.array_equal(nose[~hole], photo[~hole])
+    grey, before = nose[hole].astype(np.float32).mean(-1), plain[hole].astype(np.float32).mean(-1)
+    assert np.percentile(grey, 1) < np.percentile(before, 1) - 15          # nostrils
+    # In the photo's colours: the hole's hue stays the skin's (no other face's tint).
+    lab = cv2.cvtColor(nose, cv2.COLOR_RGB2LAB)[hole].astype(np.float32)
+    ring = (cv2.dilate(hole.view(np.uint8), np.ones((31, 31), np.uint8)) > 0) & ~hole
+    skin = cv2.cvtColor(photo, cv2.COLOR_RGB2LAB)[ring]
+    assert np.abs(np.median(lab[:, 1:], 0) - np.median(skin[:, 1:].astype(np.float32), 0)).max() < 8
+
+
+def test_no_nose_example_where_the_mouth_is_erased_too_or_for_the_photos_own_nose(monkeypatch):
+    """With the mouth erased too, the mouth's example brings its nose (`mouth_fill`);
+    a hole beside the nose gets none; and a portrait's own nose is never offered."""
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    face = detect_faces(photo)[0]
+    assert nose_fill(photo, part_mask(photo.shape, face, "nose_mouth"), face) is None
+    assert nose_fill(photo, np.roll(nose_hole(photo.shape, face), face[2] // 4, axis=1), face) is None
+    own = tuple(e for e in load_library() if e.name == "interfaces_009")
+    monkeypatch.setattr(model.mouths, "MIN_SCORE_NOSE", -10.0)
+    assert nose_fill(photo, nose_hole(photo.shape, face), face, library=own) is None
