@@ -13,6 +13,7 @@ import functools
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -284,6 +285,23 @@ def reduced(photo: np.ndarray, hole: np.ndarray, erased: np.ndarray, face, part:
     return image, small_hole, known
 
 
+def surroundings(photo: np.ndarray, hole: np.ndarray, erased: np.ndarray, face, part: Part, reach: float,
+                 min_known: float):
+    """The part's window on the search grid (`reduced`) and the hole's surroundings
+    there: (target, hole, known, ring), the ring being the known pixels within `reach`
+    face widths of the hole; None where the window misses the photo or less than
+    `min_known` of the ring's area (or 64 pixels) is known."""
+    window = reduced(photo, hole, erased, face, part)
+    if window is None:
+        return None
+    target, small_hole, known = window
+    near = within(small_hole, reach)
+    ring = near & known & ~small_hole
+    if ring.sum() < min_known * (near & ~small_hole).sum() or ring.sum() < 64:
+        return None
+    return target, small_hole, known, ring
+
+
 def colour_gains(pick: Candidate, target: np.ndarray, ring: np.ndarray, part: Part) -> tuple[np.ndarray, float]:
     """Per-channel and overall gains that give the placed example the photo's colours on the ring."""
     small = place(pick.example, target.shape[:2], part, pick.scale, pick.dx, pick.dy).astype(np.float32)
@@ -316,6 +334,39 @@ def render(pick: Candidate, face, box, part: Part) -> np.ndarray:
                           borderMode=cv2.BORDER_REFLECT).astype(np.float32)
 
 
+@dataclass
+class Placed:
+    """A picked example at the photo's resolution over `box` (y0, y1, x0, x1): its
+    pixels (float32 RGB), the gains that give it the photo's colours (`colour_gains`),
+    its part (float32 0..1, feathered) and how much of it to use (the paste ellipse
+    within the hole, feathered)."""
+
+    box: tuple[int, int, int, int]
+    values: np.ndarray
+    tone: np.ndarray
+    brightness: float
+    inside: np.ndarray
+    weight: np.ndarray
+
+
+def place_example(hole: np.ndarray, face, pick: Candidate, target, ring, part: Part, paste: tuple,
+                  shape: tuple, feather: float) -> Placed | None:
+    """The picked example over `paste` (an ellipse, face fractions) within the hole,
+    `shape` (its part: an ellipse) marked, both feathered over `feather` face widths;
+    None where the hole has no pixel there."""
+    w = face[2]
+    box = paste_box(hole, face, paste, feather * w * 3)
+    if box is None:
+        return None
+    y0, y1, x0, x1 = box
+    tone, brightness = colour_gains(pick, target, ring, part)
+    values = render(pick, face, box, part)
+    sigma = max(1.0, feather * w)
+    inside = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, shape, (x0, y0)), (0, 0), sigma)
+    weight = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0)), (0, 0), sigma) * hole[y0:y1, x0:x1]
+    return Placed(box, values, tone, brightness, inside, weight)
+
+
 def paste_box(hole: np.ndarray, face, paste: tuple, pad: float):
     """(y0, y1, x0, x1): the hole's pixels within the ellipse `paste` (face fractions)
     grown by `pad` px, as a box; None where the hole has none there."""
@@ -342,3 +393,21 @@ def match_colours(values: np.ndarray, inside: np.ndarray, tone: np.ndarray, brig
     the way to its skin's tone within `inside` (0..1), all the way elsewhere."""
     weight = share * inside + (1.0 - inside)
     values *= brightness * (tone / brightness) ** weight[..., None]
+
+
+def portrait_windows(photos, names, parts: tuple[Part, ...]):
+    """(name, face width, windows) for each photo whose file stem is among `names`: the
+    windows of `parts` around its largest face (at most LIBRARY_FACE wide), where they
+    all lie on the photo. For building a library."""
+    from .faces import detect_faces
+    from .imageio import load_photo
+
+    for path in photos:
+        name = Path(path).stem
+        if name not in names:
+            continue
+        photo = np.ascontiguousarray(load_photo(path).pixels)
+        faces = detect_faces(photo)
+        windows = [cut_window(photo, faces[0], part) for part in parts] if faces else [None]
+        if all(window is not None for window in windows):
+            yield name, float(min(faces[0][2], LIBRARY_FACE)), windows

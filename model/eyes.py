@@ -23,10 +23,9 @@ import cv2
 import numpy as np
 
 from .errors import ScfeganError
-from .examples import (CHOICES, LIBRARY_FACE, Part, PartFill, colour_gains, colourless, covers_part, cut_window,
-                       ellipse, match_colours, paste_box, placed_part, read_index, reduced, render, search,
-                       within, write_index)
-from .faces import detect_eyes, detect_faces
+from .examples import (CHOICES, Part, PartFill, colourless, covers_part, match_colours, place_example,
+                       placed_part, portrait_windows, read_index, search, surroundings, write_index)
+from .faces import detect_eyes
 from .imageio import load_photo, save_photo
 from .paths import project_root
 
@@ -141,14 +140,10 @@ def _search(photo, hole, erased, face, side: int, library):
     """(every matching example, best first; the search grid's target and ring) for one
     eye, or None where too little of its surroundings is known."""
     part = SIDES[side]
-    window = reduced(photo, hole, erased, face, part)
-    if window is None:
+    around = surroundings(photo, hole, erased, face, part, RING, MIN_RING)
+    if around is None:
         return None
-    target, small_hole, known = window
-    near = within(small_hole, RING)
-    ring = near & known & ~small_hole
-    if ring.sum() < MIN_RING * (near & ~small_hole).sum() or ring.sum() < 64:
-        return None
+    target, _, known, ring = around
     candidates = [c for c in search(target, ring, known, library, part, MIN_SCORE, count=len(library))
                   if covers_part(hole, face, _placed_eye(side, c), MIN_ERASED)]  # no half eye at the rim
     return (candidates, target, ring) if candidates else None
@@ -163,29 +158,23 @@ def _placed_eye(side: int, pick) -> tuple[float, float, float, float]:
 def _render(photo, hole, face, side: int, pick, target, ring, erased) -> PartFill | None:
     """The picked example over the eye (grown by EYE_MARGIN) within the hole, its colours
     matched to the photo's on the ring, its iris to the other eye's where that shows."""
-    part = SIDES[side]
     x, y, w, h = face
     eye = _placed_eye(side, pick)
     paste = (eye[0], eye[1], eye[2] + EYE_MARGIN[0], eye[3] + EYE_MARGIN[1])
-    box = paste_box(hole, face, paste, FEATHER * w * 3)
-    if box is None:
+    placed = place_example(hole, face, pick, target, ring, SIDES[side], paste, eye, FEATHER)
+    if placed is None:
         return None
-    y0, y1, x0, x1 = box
-    tone, brightness = colour_gains(pick, target, ring, part)
-    values = render(pick, face, box, part)
-    inside = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, eye, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
+    values, inside, (y0, y1, x0, x1) = placed.values, placed.inside, placed.box
     neutral = _whites(values, inside)
     centre = (round(y + eye[1] * h) - y0, round(x + eye[0] * w) - x0)
     lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1), cv2.COLOR_RGB2LAB)
     iris = cv2.GaussianBlur(_iris(lab, inside > 0.5, w * pick.scale, centre), (0, 0), 1.5)
     # The whites and the iris keep some of their own colours; lids and lashes take the skin's tone.
-    match_colours(values, np.maximum(neutral, iris), tone, brightness, TONE_SHARE)
+    match_colours(values, np.maximum(neutral, iris), placed.tone, placed.brightness, TONE_SHARE)
     other = _iris_colour(photo, face, 1 - side, erased)
     if other is not None:
         _tint_iris(values, iris, other)
-    area = ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
-    weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
-    return PartFill(box, values, weight, pick.example.name, inside, neutral)
+    return PartFill(placed.box, values, placed.weight, pick.example.name, inside, neutral)
 
 
 def _whites(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
@@ -296,19 +285,10 @@ def build_library(photos, out_dir: Path, irises: dict[str, tuple], credits: dict
     ships with the app."""
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
-    for path in photos:
-        name = Path(path).stem
-        if name not in irises:
-            continue
-        photo = np.ascontiguousarray(load_photo(path).pixels)
-        faces = detect_faces(photo)
-        windows = [cut_window(photo, faces[0], part) for part in SIDES] if faces else [None]
-        if any(w is None for w in windows):
-            continue
+    for name, width, windows in portrait_windows(photos, irises, SIDES):
         files = [f"{name}_{side}.jpg" for side in ("left", "right")]
         for file, window in zip(files, windows):
             save_photo(out_dir / file, window)
-        width = float(min(faces[0][2], LIBRARY_FACE))
         found = [find_iris(window, side, width, irises[name][side]) for side, window in enumerate(windows)]
         entries.append({"name": name, "files": files, "face_width": width,
                         "marks": [list(xy) for xy in irises[name]],

@@ -22,9 +22,8 @@ import cv2
 import numpy as np
 
 from .errors import ScfeganError
-from .examples import (LIBRARY_FACE, Candidate, Part, PartFill, colour_gains, colourless, cut_window, ellipse,
-                       match_colours, paste_box, placed_part, read_index, reduced, render, search, within,
-                       write_index)
+from .examples import (Candidate, Part, PartFill, colourless, match_colours, place_example, placed_part,
+                       portrait_windows, read_index, search, surroundings, within, write_index)
 from .examples import covers_part as _covers
 from .imageio import load_photo, save_photo
 from .paths import project_root
@@ -115,15 +114,10 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
     library = load_library() if library is None else library
     if not library or not covers_part(hole, face):
         return None
-    erased = hole if erased is None else erased
-    window = reduced(photo, hole, erased, face, LOWER_FACE)
-    if window is None:
+    around = surroundings(photo, hole, hole if erased is None else erased, face, LOWER_FACE, RING, MIN_RING)
+    if around is None:
         return None
-    target, small_hole, known = window
-    near = within(small_hole, RING)
-    ring = near & known & ~small_hole
-    if ring.sum() < MIN_RING * (near & ~small_hole).sum() or ring.sum() < 64:
-        return None
+    target, small_hole, known, ring = around
     if _lips_beside(target, small_hole, ring) > LIP_BESIDE:
         return None
     with_nose = covers_part(hole, face, NOSE)
@@ -144,15 +138,10 @@ def nose_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | No
     library = _with_noses(load_library() if library is None else library)
     if not library or not covers_part(hole, face, NOSE) or covers_part(hole, face):
         return None
-    erased = hole if erased is None else erased
-    window = reduced(photo, hole, erased, face, LOWER_FACE)
-    if window is None:
+    around = surroundings(photo, hole, hole if erased is None else erased, face, LOWER_FACE, RING, MIN_RING)
+    if around is None:
         return None
-    target, small_hole, known = window
-    near = within(small_hole, RING)
-    ring = near & known & ~small_hole
-    if ring.sum() < MIN_RING * (near & ~small_hole).sum() or ring.sum() < 64:
-        return None
+    target, small_hole, known, ring = around
     found = search(target, ring, known, library, LOWER_FACE, MIN_SCORE_NOSE)
     found = [c for c in found if c.score >= found[0].score - NOSE_CLOSE]
     if not found:
@@ -202,19 +191,13 @@ def _rendered(hole, face, pick: Candidate, target, ring, paste, part, share: flo
     fractions) within the hole, feathered; brought to the photo's brightness, and to
     its skin's tone `share` of the way inside `part` (an ellipse), all the way outside;
     colourless pixels of `part` (below `neutral_chroma`, if given) are its neutral ones."""
-    w = face[2]
-    box = paste_box(hole, face, paste, FEATHER * w * 3)
-    if box is None:
+    placed = place_example(hole, face, pick, target, ring, LOWER_FACE, paste, part, FEATHER)
+    if placed is None:
         return None
-    y0, y1, x0, x1 = box
-    tone, brightness = colour_gains(pick, target, ring, LOWER_FACE)
-    values = render(pick, face, box, LOWER_FACE)
-    inside = cv2.GaussianBlur(ellipse((y1 - y0, x1 - x0), face, part, (x0, y0)), (0, 0), max(1.0, FEATHER * w))
+    values, inside = placed.values, placed.inside
     neutral = colourless(values, inside, neutral_chroma) if neutral_chroma is not None else None
-    match_colours(values, inside, tone, brightness, share)
-    area = ellipse((y1 - y0, x1 - x0), face, paste, (x0, y0))
-    weight = cv2.GaussianBlur(area, (0, 0), max(1.0, FEATHER * w)) * hole[y0:y1, x0:x1]
-    return PartFill(box, values, weight, pick.example.name, inside, neutral)
+    match_colours(values, inside, placed.tone, placed.brightness, share)
+    return PartFill(placed.box, values, placed.weight, pick.example.name, inside, neutral)
 
 
 def tint_lips(found: PartFill, colour) -> None:
@@ -243,21 +226,11 @@ def build_library(photos, out_dir: Path, parts: dict[str, dict], credits: dict[s
     (by file stem: {"lips": ellipse, "nose": ellipse or None}, face-box fractions,
     marked by hand) and whose WINDOW lies on the photo, and examples.json; returns the
     names written. Run on CC0 portraits only: the library ships with the app."""
-    from .faces import detect_faces
-
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
-    for path in photos:
-        name = Path(path).stem
-        if name not in parts:
-            continue
-        photo = np.ascontiguousarray(load_photo(path).pixels)
-        faces = detect_faces(photo)
-        window = cut_window(photo, faces[0], LOWER_FACE) if faces else None
-        if window is None:
-            continue
+    for name, width, (window,) in portrait_windows(photos, parts, (LOWER_FACE,)):
         save_photo(out_dir / f"{name}.jpg", window)
-        entries.append({"name": name, "file": f"{name}.jpg", "face_width": float(min(faces[0][2], LIBRARY_FACE)),
+        entries.append({"name": name, "file": f"{name}.jpg", "face_width": width,
                         "lips": list(parts[name]["lips"]),
                         "nose": list(parts[name]["nose"]) if parts[name].get("nose") else None,
                         "source": (credits or {}).get(name, "")})
