@@ -26,14 +26,15 @@ import torch
 
 from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
-from .examples import covers_part as covers_share
+from .examples import covers_part
 from .eyes import EYES, eye_fills
+from .eyes import MIN_ERASED as EYE_ERASED
 from .boxes import mask_box
 from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
-from .mouths import MOUTH, NOSE, covers_part, mouth_fill, nose_fill, tint_lips
+from .mouths import MOUTH, NOSE, mouth_fill, nose_fill, tint_lips
 from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
 
@@ -659,12 +660,11 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
     if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
         return False
     box, hole, full = _region_hole(labels, label, stat)
-    if any(covers_part(full, face, EYES[side]) and covers_share(mask, face, EYES[1 - side], OTHER_EYE_ERASED)
-           for side in (0, 1)):
+    whole_eyes = [covers_part(full, face, eye, EYE_ERASED) for eye in EYES]
+    if any(whole_eyes[side] and covers_part(mask, face, EYES[1 - side], OTHER_EYE_ERASED) for side in (0, 1)):
         return False  # its eye's mirror is erased too: only the fill's edges would come across
     found = mirror_fill(photo, full, face, erased=mask)
-    if found is None or not (_trusted(found) or (max(w, h) <= MIRROR_HINTS * face[2]
-                                                  and any(covers_part(full, face, eye) for eye in EYES))):
+    if found is None or not (_trusted(found) or (max(w, h) <= MIRROR_HINTS * face[2] and any(whole_eyes))):
         return False
     _blend(result, photo, box, hole, found, face)
     return True
@@ -802,7 +802,7 @@ def _example_eyes(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, stats
             ex, ey = int(fx + cx * fw), int(fy + cy * fh)
             if not (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1]) or labels[ey, ex] not in regions:
                 continue
-            if regions[labels[ey, ex]] and not covers_share(mask, face, EYES[1 - side], OTHER_EYE_ERASED):
+            if regions[labels[ey, ex]] and not covers_part(mask, face, EYES[1 - side], OTHER_EYE_ERASED):
                 continue
             eyes[side] = int(labels[ey, ex])
         if not eyes:
