@@ -26,8 +26,8 @@ import torch
 
 from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
-from .examples import covers_part
-from .eyes import EYES, eye_fills
+from .examples import PartFill, covers_part, ellipse
+from .eyes import EYES, eye_fills, mirrored_iris, tint_iris
 from .eyes import MIN_ERASED as EYE_ERASED
 from .boxes import mask_box
 from .faces import FaceCache
@@ -55,6 +55,8 @@ MIRROR_TRUST = 0.2      # ... and where the face and the hole's surroundings mat
                         # eye (EYES), which without the mirror comes back as blank skin: there model.symmetry's
                         # own floor will do
 OTHER_EYE_ERASED = 0.5  # an eye takes an example, not the mirror, where this much of the other eye is erased
+IRIS_STROKES = 2.0      # colour strokes over an erased eye, all within its ellipse (EYES) grown this many times,
+IRIS_NOT_SKIN = 10.0    # and unlike the skin around the hole by this (Lab distance), hint its iris's colour
 MOUTH_GRAIN = 1.0       # an example mouth gets the fill's detail finer than this σ (px) ...
 MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser than this × the face
                         # width (a nose lit otherwise, or another skin's, looked pasted on)
@@ -546,7 +548,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     `mouths`: a region without guides that covers a face's whole mouth takes a
     matching example mouth (model.mouths; the seed picks which); so does one whose only
     guides are colour strokes, its lips tinted with their colour. One that covers a whole
-    eye the mirror does not fill takes an example eye (model.eyes).
+    eye the mirror does not fill takes an example eye (model.eyes). An erased eye whose
+    only guides are colour strokes over it takes the mirrored other eye or an example,
+    its iris tinted with their colour.
     """
     if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
@@ -568,16 +572,19 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     guided = set(range(1, len(stats))) - unguided
     choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
     lips = _lip_hints(photo, layers, mask, labels, stats, guided, faces, choice) if mouths and faces else {}
+    irises = (_iris_hints(photo, layers, mask, labels, stats, guided - set(lips), faces, choice, mirror)
+              if mouths and faces else {})
+    hinted = set(lips) | set(irises)  # colour strokes over a face part that an example or the mirror paints
     net_layers = layers
-    if lips:  # those regions are painted as if unguided; the example's lips take the colour
+    if hinted:  # those regions are painted as if unguided; the lips or irises take the colour
         strokes_elsewhere = layers.colour.copy()
-        strokes_elsewhere[..., 3][np.isin(labels, list(lips))] = 0
+        strokes_elsewhere[..., 3][np.isin(labels, list(hinted))] = 0
         net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
     mirrors: dict = {}  # the regions' mirror fills for their lines, found once
     if mirror and faces:
-        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - set(lips), faces, mirrors)
+        net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - hinted, faces, mirrors)
     for crop in plan_crops(mask, faces, (labels, stats), zoom_range(net.info), min(size, max(height, width)),
-                           framed=unguided | set(lips)):
+                           framed=unguided | hinted):
         generated = edit_crop(net, photo, net_layers, crop, rng)
         # Written inside the photo only.
         x0, y0 = max(crop.x, 0), max(crop.y, 0)
@@ -597,7 +604,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                   where=region_mask[by0:by1, bx0:bx1, None])
     if mirror and faces:
-        _mirror_detail(result, photo, layers, mask, labels, stats, guided - set(lips), faces, mirrors)
+        _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted, faces, mirrors)
     if (mirror or mouths) and faces:
         mirrored_regions = {}  # the unguided regions that took no mouth: whether they were mirrored
         for label in sorted(unguided):
@@ -616,6 +623,12 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         for mouth, colour in lips.values():
             tint_lips(mouth[0], colour)
             _paste_example(result, photo, mouth)
+        for eye in (eye for eyes in irises.values() for eye in eyes):
+            if isinstance(eye[0], PartFill):
+                _paste_example(result, photo, eye)
+            else:  # the mirrored other eye
+                found, face, box, hole = eye
+                _blend(result, photo, box, hole, found, face)
     return result
 
 
@@ -652,22 +665,32 @@ def _face_holding(stat, faces):
 def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int,
                    stat, faces) -> bool:
     """Blend the mirrored face over one unguided region (`label`) of `result` (in
-    place), matched to the photo at the region's edge; nothing (False) when no face
-    holds the region's centre, the mirror cannot be trusted, or the region holds an eye
-    whose other eye is erased too. No erased pixel is a source."""
+    place), matched to the photo at the region's edge (`_region_mirror`); False where it
+    takes none."""
+    mirrored = _region_mirror(photo, mask, labels, label, stat, faces)
+    if mirrored is None:
+        return False
+    found, face, box, hole = mirrored
+    _blend(result, photo, box, hole, found, face)
+    return True
+
+
+def _region_mirror(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces):
+    """(mirror fill, its face, the region's box and hole) for one region (`label`), or
+    None where no face holds the region's centre, the mirror cannot be trusted, or the
+    region holds an eye whose other eye is erased too. No erased pixel is a source."""
     w, h = int(stat[2]), int(stat[3])
     face = _face_holding(stat, faces)
     if face is None or max(w, h) < MIN_HOLE * face[2]:  # a blemish: not worth a photo-sized hole mask
-        return False
+        return None
     box, hole, full = _region_hole(labels, label, stat)
     whole_eyes = [covers_part(full, face, eye, EYE_ERASED) for eye in EYES]
     if any(whole_eyes[side] and covers_part(mask, face, EYES[1 - side], OTHER_EYE_ERASED) for side in (0, 1)):
-        return False  # its eye's mirror is erased too: only the fill's edges would come across
+        return None  # its eye's mirror is erased too: only the fill's edges would come across
     found = mirror_fill(photo, full, face, erased=mask)
     if found is None or not (_trusted(found) or (max(w, h) <= MIRROR_HINTS * face[2] and any(whole_eyes))):
-        return False
-    _blend(result, photo, box, hole, found, face)
-    return True
+        return None
+    return found, face, box, hole
 
 
 def _trusted(found) -> bool:
@@ -861,6 +884,86 @@ def _lip_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: 
         if mouth is not None:
             hints[label] = (mouth, np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0))
     return hints
+
+
+def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats, labels_with,
+                faces, choice: int, mirror: bool) -> dict:
+    """{label: [(eye fill, its face, the region's box and hole), ...]} for the regions
+    among `labels_with` whose only guides are colour strokes over erased eyes
+    (`_iris_stroke`): each such eye takes the mirrored other eye where the mirror is
+    trusted (one eye erased, `mirror` on) and its iris is found, else an example eye,
+    the iris tinted with the strokes' colour. Nothing for a face where one of those eyes
+    would take neither (the network then paints the strokes). The network alone painted
+    a blurred blob with a dot of paint in it."""
+    hints = {}
+    if layers.colour is None:
+        return hints
+    for face in faces:
+        fx, fy, fw, fh = face
+        eyes = {}  # side: (label, Lab colour)
+        for side, (cx, cy, _, _) in enumerate(EYES):
+            ex, ey = int(fx + cx * fw), int(fy + cy * fh)
+            if not (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1]):
+                continue
+            label = int(labels[ey, ex])
+            if label in labels_with and label not in hints:
+                colour = _iris_stroke(photo, layers, mask, labels, label, stats[label], face)
+                if colour is not None:
+                    eyes[side] = label, colour
+        fills = {}
+        if mirror and len(eyes) == 1:
+            side, (label, colour) = next(iter(eyes.items()))
+            mirrored = _region_mirror(photo, mask, labels, label, stats[label], [face])
+            if mirrored is not None:
+                found = mirrored[0]
+                iris = mirrored_iris(photo, face, 1 - side, mask, found.mirror, found.box)
+                if iris is not None:
+                    found = dataclasses.replace(found, values=found.values.copy())
+                    tint_iris(found.values, iris, colour, found.weight)
+                    fills[side] = (found, *mirrored[1:])
+        if eyes and not fills:
+            holes = np.isin(labels, [label for label, _ in eyes.values()])
+            for side, eye in eye_fills(photo, holes, face, tuple(sorted(eyes)), mask, choice,
+                                       irises={side: colour for side, (_, colour) in eyes.items()}).items():
+                box, hole, _ = _region_hole(labels, eyes[side][0], stats[eyes[side][0]])
+                fills[side] = (_within_box(eye, box), face, box, hole)
+        if eyes and set(fills) == set(eyes):
+            for side, fill in fills.items():
+                hints.setdefault(eyes[side][0], []).append(fill)
+    return hints
+
+
+def _iris_stroke(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, label: int, stat,
+                 face) -> np.ndarray | None:
+    """The Lab colour (median) of a region's colour strokes where they are its only
+    guides, all lie over the face's eyes (IRIS_STROKES) and are unlike the skin around
+    the hole (IRIS_NOT_SKIN: a skin-coloured stroke asks for skin), else None."""
+    y0, y1, x0, x1 = _stat_box(stat)
+    if layers.sketch is not None and layers.sketch[y0:y1, x0:x1].any():
+        return None
+    region = labels[y0:y1, x0:x1] == label
+    painted = (layers.colour[y0:y1, x0:x1, 3] > 0) & region
+    if not painted.any():
+        return None
+    near = sum(ellipse((y1 - y0, x1 - x0), face, (cx, cy, rx * IRIS_STROKES, ry * IRIS_STROKES), (x0, y0))
+               for cx, cy, rx, ry in EYES)
+    if (painted & (near == 0)).any():
+        return None
+    colour = _lab(np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0))
+    # The skin: the photo's pixels within a twentieth of the face width around the region.
+    pad = max(2, round(0.05 * face[2]))
+    by0, by1 = max(0, y0 - pad), min(mask.shape[0], y1 + pad)
+    bx0, bx1 = max(0, x0 - pad), min(mask.shape[1], x1 + pad)
+    grown = cv2.dilate((labels[by0:by1, bx0:bx1] == label).view(np.uint8), np.ones((2 * pad + 1,) * 2, np.uint8))
+    ring = (grown > 0) & ~mask[by0:by1, bx0:bx1]
+    if ring.any() and np.linalg.norm(colour - _lab(np.median(photo[by0:by1, bx0:bx1][ring], axis=0))) < IRIS_NOT_SKIN:
+        return None
+    return colour
+
+
+def _lab(rgb) -> np.ndarray:
+    """Lab (OpenCV's float ranges) of one RGB colour (0..255)."""
+    return cv2.cvtColor(np.float32(rgb).reshape(1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
 
 
 def _blend(result: np.ndarray, photo: np.ndarray, box, hole: np.ndarray, found, face) -> None:

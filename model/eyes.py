@@ -47,7 +47,8 @@ EYE_ERASED = 0.6          # ... and an example is given where the hole covers th
 OTHER_ERASED = 0.1        # the other eye's iris colour is taken where at most this much of it is erased
 IRIS_RADIUS = 0.03        # the iris: within this (fraction of the face width) of its centre, and
 IRIS_BAND = (0.05, 0.85)  # between these quantiles of lightness there: an example's takes the colour
-IRIS_LIGHTNESS = 0.5      # of the other eye's, and this share of the way to its lightness
+IRIS_LIGHTNESS = 0.5      # of the other eye's, and this share of the way to its lightness, keeping
+IRIS_HUE_KEPT = 0.3       # this share of its own pixels' differences in hue and chroma from its mean
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
@@ -90,13 +91,14 @@ def load_library(folder: Path | None = None) -> tuple[tuple[Eye, ...], tuple[Eye
 
 
 def eye_fills(photo: np.ndarray, hole: np.ndarray, face, sides=(0, 1), erased: np.ndarray | None = None,
-              choice: int = 0, libraries=None) -> dict[int, PartFill]:
+              choice: int = 0, libraries=None, irises: dict | None = None) -> dict[int, PartFill]:
     """{side: a real eye} for the face's eyes `sides` (0: left in the photo) that `hole`
     (bool, photo-sized) covers whole (`_erased_whole`), where enough of their
     surroundings is known and an example matches them; both eyes erased take the two
-    eyes of one photo. `erased`
-    (default: the hole) marks every pixel that is not the photo's; `choice` picks
-    among the matching examples (the editor passes the seed)."""
+    eyes of one photo. `erased` (default: the hole) marks every pixel that is not the
+    photo's; `choice` picks among the matching examples (the editor passes the seed);
+    `irises` ({side: Lab colour}, the user's strokes) tints those eyes' irises instead
+    of the other eye's colour."""
     libraries = load_library() if libraries is None else libraries
     erased = hole if erased is None else erased
     found = {}
@@ -116,7 +118,9 @@ def eye_fills(photo: np.ndarray, hole: np.ndarray, face, sides=(0, 1), erased: n
     else:
         picks = {side: candidates[choice % min(len(candidates), CHOICES)]
                  for side, (candidates, _, _) in found.items()}
-    fills = {side: _render(photo, hole, face, side, pick, *found[side][1:], erased) for side, pick in picks.items()}
+    irises = irises or {}
+    fills = {side: _render(photo, hole, face, side, pick, *found[side][1:], erased, irises.get(side))
+             for side, pick in picks.items()}
     return {side: fill for side, fill in fills.items() if fill is not None}
 
 
@@ -155,9 +159,10 @@ def _placed_eye(side: int, pick) -> tuple[float, float, float, float]:
     return placed_part(SIDES[side], (*pick.example.centre, *EYES[side][2:]), pick)
 
 
-def _render(photo, hole, face, side: int, pick, target, ring, erased) -> PartFill | None:
+def _render(photo, hole, face, side: int, pick, target, ring, erased, iris_colour=None) -> PartFill | None:
     """The picked example over the eye (grown by EYE_MARGIN) within the hole, its colours
-    matched to the photo's on the ring, its iris to the other eye's where that shows."""
+    matched to the photo's on the ring, its iris to `iris_colour` (Lab) if given, else to
+    the other eye's where that shows."""
     x, y, w, h = face
     eye = _placed_eye(side, pick)
     paste = (eye[0], eye[1], eye[2] + EYE_MARGIN[0], eye[3] + EYE_MARGIN[1])
@@ -171,9 +176,9 @@ def _render(photo, hole, face, side: int, pick, target, ring, erased) -> PartFil
     iris = cv2.GaussianBlur(_iris(lab, inside > 0.5, w * pick.scale, centre), (0, 0), 1.5)
     # The whites and the iris keep some of their own colours; lids and lashes take the skin's tone.
     match_colours(values, np.maximum(neutral, iris), placed.tone, placed.brightness, TONE_SHARE)
-    other = _iris_colour(photo, face, 1 - side, erased)
+    other = iris_colour if iris_colour is not None else _iris_colour(photo, face, 1 - side, erased)
     if other is not None:
-        _tint_iris(values, iris, other)
+        tint_iris(values, iris, other, inside)
     return PartFill(placed.box, values, placed.weight, pick.example.name, inside, neutral)
 
 
@@ -231,9 +236,11 @@ def _middle(box) -> tuple[slice, slice]:
     return slice(by + bh // 4, by + bh - bh // 4), slice(bx + bw // 5, bx + bw - bw // 5)
 
 
-def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.ndarray | None:
-    """Lab of the iris of the face's eye `side` (of its pixels not erased), or None where
-    that eye is not found (`_eye_box`) or more than OTHER_ERASED of its middle is erased."""
+def photo_iris(photo: np.ndarray, face, side: int, erased: np.ndarray):
+    """(x, y of its box's corner, the iris's weights over the box (`_iris`), the box's
+    Lab pixels) of the face's eye `side` in the photo (of its pixels not erased), or
+    None where that eye is not found (`_eye_box`), more than OTHER_ERASED of its middle
+    is erased, or too little of an iris shows."""
     box = _eye_box(photo, face, side)
     if box is None:
         return None
@@ -246,7 +253,31 @@ def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.n
         return None
     lab = cv2.cvtColor(photo[by:by + bh, bx:bx + bw].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     weight = _iris(lab, middle & known, face[2])
-    return None if weight.sum() < 8 else (lab * weight[..., None]).sum((0, 1)) / weight.sum()
+    return None if weight.sum() < 8 else (bx, by, weight, lab)
+
+
+def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.ndarray | None:
+    """Lab of the iris of the face's eye `side` (`photo_iris`), or None."""
+    found = photo_iris(photo, face, side, erased)
+    if found is None:
+        return None
+    _, _, weight, lab = found
+    return (lab * weight[..., None]).sum((0, 1)) / weight.sum()
+
+
+def mirrored_iris(photo: np.ndarray, face, side: int, erased: np.ndarray, mirror, box) -> np.ndarray | None:
+    """The iris of the face's eye `side` (`photo_iris`) where `mirror`
+    (model.symmetry.Mirror) takes it over `box` (y0, y1, x0, x1), as weights 0..1 over
+    the box, or None where that eye's iris is not found or the box holds none of it."""
+    found = photo_iris(photo, face, side, erased)
+    if found is None:
+        return None
+    bx, by, weight, _ = found
+    y0, y1, x0, x1 = box
+    gy, gx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    sx, sy = mirror.source(gx, gy)
+    placed = cv2.remap(weight, sx - bx, sy - by, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.GaussianBlur(placed, (0, 0), 1.5) if placed.sum() >= 8 else None
 
 
 def _iris(lab: np.ndarray, where: np.ndarray, face_width: float, centre=None) -> np.ndarray:
@@ -264,16 +295,23 @@ def _iris(lab: np.ndarray, where: np.ndarray, face_width: float, centre=None) ->
     return (disc & (lab[..., 0] >= low) & (lab[..., 0] <= high)).astype(np.float32)
 
 
-def _tint_iris(values: np.ndarray, iris: np.ndarray, colour: np.ndarray) -> None:
-    """Give the example's iris (`iris`, weights 0..1 over `values`) the hue and chroma of
-    `colour` (Lab, the photo's other eye's), and IRIS_LIGHTNESS of the way to its
-    lightness (in place): a brown-eyed face's eye came back blue."""
+def tint_iris(values: np.ndarray, iris: np.ndarray, colour: np.ndarray, inside: np.ndarray) -> None:
+    """Give an eye's iris (`iris`, weights 0..1 over `values`, float32 RGB 0..255; the
+    eye is where `inside` > 0.5) the hue and chroma of `colour` (Lab: the photo's other
+    eye's, or the user's strokes), and IRIS_LIGHTNESS of the way to its lightness (in
+    place): a brown-eyed face's eye came back blue. The whites (`_whites`) keep theirs:
+    tinted, they made a pale ring about a blue iris."""
+    iris = iris * (1.0 - _whites(values, inside))
     if iris.sum() < 8:
         return
     lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
-    shift = colour - (lab * iris[..., None]).sum((0, 1)) / iris.sum()
-    shift[0] *= IRIS_LIGHTNESS
-    lab += iris[..., None] * shift
+    mean = (lab * iris[..., None]).sum((0, 1)) / iris.sum()
+    tinted = lab.copy()
+    tinted[..., 0] += IRIS_LIGHTNESS * (colour[0] - mean[0])
+    # Only some of the example's own play of hue: a pinkish reflection in a grey iris
+    # stayed pink patches in a blue one.
+    tinted[..., 1:] = colour[1:] + IRIS_HUE_KEPT * (lab[..., 1:] - mean[1:])
+    lab += iris[..., None] * (tinted - lab)
     values[:] = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
 
 
@@ -296,3 +334,5 @@ def build_library(photos, out_dir: Path, irises: dict[str, tuple], credits: dict
     write_index(out_dir / "examples.json", SIDES[0], entries)
     load_library.cache_clear()
     return [e["name"] for e in entries]
+
+

@@ -104,19 +104,21 @@ def test_holes_that_leave_the_eye_or_its_surroundings_get_no_example(portrait):
 
 def test_the_eye_takes_the_other_eyes_iris_colour():
     """A blue example iris over a brown-eyed face turns brown; its pupil, its whites
-    and the skin around stay as they were."""
+    (even where the iris's weights reach over them) and the skin around stay as they were."""
     side = 81
     values = np.full((side, side, 3), (205, 165, 145), np.float32)
     cv2.ellipse(values, (40, 40), (34, 14), 0, 0, 360, (235, 235, 232), -1)     # whites
     cv2.circle(values, (40, 40), 13, (70, 110, 160), -1)                       # blue iris
     before = values.copy()
     iris = np.zeros((side, side), np.float32)
-    cv2.circle(iris, (40, 40), 13, 1.0, -1)
+    cv2.ellipse(iris, (40, 40), (18, 12), 0, 0, 360, 1.0, -1)   # over the whites beside the iris
+    inside = np.ones((side, side), np.float32)      # the eye grown by a margin of skin, as examples are
     brown = cv2.cvtColor(np.float32([[[110, 70, 40]]]) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
-    model.eyes._tint_iris(values, iris, brown)
+    model.eyes.tint_iris(values, iris, brown, inside)
     lab = cv2.cvtColor(np.clip(values / 255, 0, 1), cv2.COLOR_RGB2LAB)
     assert lab[40, 46, 2] > 20 and lab[40, 46, 1] > 5      # b*, a*: brown, was blue (b* < 0)
     assert np.abs(values[40, 20] - before[40, 20]).max() < 1      # the whites
+    assert np.abs(values[40, 56] - before[40, 56]).max() < 1      # the whites under the iris's weights
     assert np.abs(values[5, 5] - before[5, 5]).max() < 1          # the skin
 
 
@@ -190,3 +192,59 @@ def test_odd_holes_and_face_boxes_never_fail():
         for found in eye_fills(image, hole, face, choice=int(rng.integers(0, 5))).values():
             assert_inside(found, image.shape)
         assert_inside(nose_fill(image, hole, face, choice=int(rng.integers(0, 5))), image.shape)
+
+
+def dots(photo, face, sides, rgb) -> np.ndarray:
+    """A colour layer with a dot of `rgb` over each of the face's eyes `sides`, as a user
+    dabs an iris colour into an erased eye."""
+    x, y, w, h = face
+    colour = np.zeros(photo.shape[:2] + (4,), np.uint8)
+    for side in sides:
+        cv2.circle(colour, (round(x + EYES[side][0] * w), round(y + EYES[side][1] * h)), round(0.02 * w),
+                   (*rgb, 255), -1)
+    return colour
+
+
+def lab_of(pixels) -> np.ndarray:
+    return cv2.cvtColor(np.float32(pixels).reshape(-1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("sides, mirror", [((0,), True), ((0, 1), True), ((0,), False)])
+def test_a_colour_stroke_over_an_erased_eye_gives_an_eye_of_that_colour(portrait, grey_generator, sides, mirror):
+    """One eye (the mirrored other eye; without Mirror Faces an example) or both eyes
+    (one person's pair) come back as they do without guides, but for their irises,
+    which take the stroke's green: the whites, lids and skin are as they were, and the
+    network paints no dot of paint."""
+    photo, face = portrait
+    hole = part_mask(photo.shape, face, "eye") if sides == (0,) else both_eyes(photo, face)
+    erased = photo.copy()
+    erased[hole] = 127
+    unguided = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face], mirror=mirror)
+    green = edit_photo(grey_generator, erased, EditLayers(hole, None, dots(photo, face, sides, (60, 150, 70))),
+                       faces=[face], mirror=mirror)
+    assert np.array_equal(green[~hole], photo[~hole])
+    for side in sides:
+        eye = part_mask(photo.shape, face, "eye", flip=side == 1)
+        changed = eye & (np.abs(green.astype(np.int16) - unguided).max(-1) > 6)
+        assert 0.02 < changed.sum() / eye.sum() < 0.3          # the iris, not the whole eye
+        shift = lab_of(green[changed]).mean(0) - lab_of(unguided[changed]).mean(0)
+        assert shift[1] < -8                                    # a*: greener
+        assert np.percentile(green[eye].mean(-1), 2) < 70       # a pupil: an eye, not a blob of paint
+
+
+def test_strokes_that_ask_for_skin_or_reach_past_the_eye_are_painted_by_the_network(portrait, grey_generator):
+    """A dab in the skin's own colour asks for skin, and a stroke across the cheek is
+    more than an iris: both stay the network's, as they are without examples."""
+    photo, face = portrait
+    hole = part_mask(photo.shape, face, "eye")
+    erased = photo.copy()
+    erased[hole] = 127
+    skin = np.median(photo[cv2.dilate(hole.view(np.uint8), np.ones((25, 25), np.uint8)) > hole], axis=0)
+    long_stroke = dots(photo, face, (0,), (60, 150, 70))
+    x, y, w, h = face
+    cv2.line(long_stroke, (round(x + 0.2 * w), round(y + 0.4 * h)), (round(x + 0.3 * w), round(y + 0.62 * h)),
+             (60, 150, 70, 255), 5)
+    for colour in (dots(photo, face, (0,), skin.astype(int).tolist()), long_stroke):
+        layers = EditLayers(hole, None, colour)
+        assert np.array_equal(edit_photo(grey_generator, erased, layers, faces=[face]),
+                              edit_photo(grey_generator, erased, layers, faces=[face], mouths=False))
