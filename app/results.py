@@ -30,20 +30,21 @@ class Result:
     seconds: float = 0.0
     created: float = field(default_factory=time.time)
     base: str | None = None   # digest of the photo it repainted, under its mask (see base_of)
+    guides: str | None = None  # digest of the guides and options it was made with (see guides_digest)
 
     @classmethod
     def from_full(cls, result_id: int, full: np.ndarray, mask: np.ndarray,
                   seed: int | None = None, seconds: float = 0.0,
-                  photo: np.ndarray | None = None) -> "Result | None":
-        """Keep the masked part of a full-size result made from `photo`; None for an
-        empty mask."""
+                  photo: np.ndarray | None = None, guides: str | None = None) -> "Result | None":
+        """Keep the masked part of a full-size result made from `photo` (with the guides
+        and options `guides`: guides_digest); None for an empty mask."""
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
         if rows.size == 0:
             return None
         y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
         box, region = (x0, y0, x1, y1), mask[y0:y1, x0:x1].copy()
         return cls(result_id, box, full[y0:y1, x0:x1].copy(), region, seed, seconds,
-                   base=None if photo is None else _digest(photo, box, region))
+                   base=None if photo is None else _digest(photo, box, region), guides=guides)
 
     def base_of(self, photo: np.ndarray) -> str:
         """The digest `base` would have if this result had been made from `photo`."""
@@ -72,6 +73,18 @@ def _digest(photo: np.ndarray, box: Box, mask: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(photo[y0:y1, x0:x1][mask]).tobytes(), digest_size=16).hexdigest()
 
 
+def guides_digest(box: Box, sketch: np.ndarray | None, colour: np.ndarray | None, *options) -> str:
+    """A digest of a generation's sketch and colour layers (None: blank) within `box`
+    (x0, y0, x1, y1: its result's; the editor reads guides inside the erased region
+    only) and its options: results made from different guides are never the same
+    result, however alike."""
+    x0, y0, x1, y1 = box
+    digest = hashlib.blake2b(repr(options).encode(), digest_size=16)
+    for layer in (sketch, colour):
+        digest.update(b"-" if layer is None else np.ascontiguousarray(layer[y0:y1, x0:x1]).tobytes())
+    return digest.hexdigest()
+
+
 class ResultHistory:
     """The recent results, newest first, and which one is shown."""
 
@@ -94,10 +107,12 @@ class ResultHistory:
         self._next_id = max(self._next_id, result.id + 1)
 
     def same_as(self, result: Result) -> Result | None:
-        """A listed result that repainted the same region of the same photo with (nearly)
-        the same pixels: a new seed changes nothing the model does not vary."""
+        """A listed result that repainted the same region of the same photo from the same
+        guides with (nearly) the same pixels: a new seed changes nothing the model does not
+        vary. A colour dab that changes only an iris is a small change, but not the same."""
         for item in self.items:
-            if item.box == result.box and item.base == result.base and np.array_equal(item.mask, result.mask):
+            if (item.box == result.box and item.base == result.base and item.guides == result.guides
+                    and np.array_equal(item.mask, result.mask)):
                 difference = np.abs(item.pixels[item.mask].astype(np.int16) - result.pixels[result.mask]).mean()
                 if difference < SAME_FILL:
                     return item

@@ -96,7 +96,8 @@ def session_meta(data: SessionData) -> dict:
         },
         "saved_path": data.saved_path,
         "results": [{"id": r.id, "box": list(map(int, r.box)), "seed": r.seed,
-                     "seconds": r.seconds, "created": r.created, "base": r.base} for r in data.results],
+                     "seconds": r.seconds, "created": r.created, "base": r.base, "guides": r.guides}
+                    for r in data.results],
         "current_result": data.current_result,
         "settings": data.settings,
     }
@@ -282,10 +283,11 @@ def _read_result(zf: zipfile.ZipFile, entry, width: int, height: int) -> tuple[R
         value = entry.get(key)
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
-    base = entry.get("base")
+    base, guides = entry.get("base"), entry.get("guides")
     return Result(entry["id"], (x0, y0, x1, y1), np.ascontiguousarray(rgba[..., :3]), rgba[..., 3] > 127,
                   _whole(entry.get("seed")), number("seconds"), number("created"),
-                  base=base if isinstance(base, str) else None), ""
+                  base=base if isinstance(base, str) else None,
+                  guides=guides if isinstance(guides, str) else None), ""
 
 
 def _read_source(zf: zipfile.ZipFile, info, photo: np.ndarray, dropped: list[str]) -> Photo | None:

@@ -6,6 +6,7 @@ actions and status bar.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from .app_paths import data_dir
 from .commands import clear_patches
 from .inference_worker import GenerationJob, ModelStatus
 from .patch import Patch
-from .results import Result
+from .results import Result, guides_digest
 
 NO_WEIGHTS = ("No weights: convert the official checkpoint (File ▸ Convert TF Checkpoint…) "
               "or train one. You can still paint.")
@@ -237,6 +238,8 @@ class GenerationCommands:
         entry = Result.from_full(self.results.next_id, result, job.mask, job.seed, seconds, photo=job.photo)
         if entry is None:
             return
+        entry = dataclasses.replace(entry, guides=guides_digest(entry.box, job.sketch, job.colour, job.mirror,
+                                                                job.mouths))
         same = self.results.same_as(entry)
         if same is not None:
             # Not listed twice: "Generate again" must not fill the list with copies.

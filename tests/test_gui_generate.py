@@ -198,6 +198,26 @@ def test_a_seed_that_changes_nothing_shows_the_earlier_result_instead_of_a_copy(
     assert [r.id for r in window.results.items] == [2, 1]
 
 
+def test_a_fill_from_other_guides_is_a_new_result_however_alike(qtbot, window, grey_generator):
+    """A colour dab that changes only an iris changes a few hundred of the hole's pixels,
+    less than "the same fill" on average: it is still the user's new edit, listed and
+    shown, never "the same as result #1"; so is one with Mirror Faces switched off."""
+    window.generation.worker.net = grey_generator      # the same flat grey whatever the guides
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    ys, xs = np.nonzero(window.document.layers["mask"])
+    window.document.layers["colour"][ys[0], xs[0]] = (40, 120, 200, 255)
+    window.document.changed("colour")
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    assert [r.id for r in window.results.items] == [2, 1]
+    assert "Same as" not in window.statusBar().currentMessage()
+    window.mirror_action.trigger()
+    with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
+        window.generate()
+    assert [r.id for r in window.results.items] == [3, 2, 1]
+
+
 def test_a_stroke_returns_to_the_editing_view(qtbot, window):
     with qtbot.waitSignal(window.generation.result_ready, timeout=20000):
         window.generate()
@@ -426,4 +446,35 @@ def test_both_eyes_erased_with_the_mouse_come_back_as_eyes_and_another_seed_give
     for with_example, without in zip(first, skin):
         assert np.percentile(with_example, 2) < np.percentile(without, 2) - 20   # a pupil, lashes
     assert np.mean([np.abs(a - b).mean() for a, b in zip(first, second)]) > 3
+    finish(w)
+
+
+def test_a_green_dab_over_an_erased_eye_gives_the_eye_a_green_iris(qtbot, data_dir, dialogs,
+                                                                   tiny_weights):  # noqa: F811
+    """Erase an eye, dab green into it with the colour brush, Generate: the same eye as
+    without the dab (the mirrored other eye), its iris green; Undo takes the dab back."""
+    from PySide6.QtGui import QColor
+
+    w, photo, eye, erased = scribble_out(qtbot, tiny_weights, "eye")
+    ys, xs = np.nonzero(eye)
+
+    def shown():
+        with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
+            w.generate()
+        return w.displayed_image().astype(np.int16)
+
+    plain = shown()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_B)
+    w.paint.set_colour(QColor(60, 150, 70))
+    w.paint.set_size(12)
+    cx, cy = xs.mean(), ys.mean()
+    drag(qtbot, w, [(cx - 6, cy), (cx + 6, cy)])
+    assert w.document.layers["colour"][..., 3].any()
+    green = shown()
+    changed = eye & (np.abs(green - plain).max(-1) > 6)
+    assert 0.02 < changed.sum() / eye.sum() < 0.3                     # the iris only
+    assert (green[changed, 1] - green[changed, 0]).mean() > (plain[changed, 1] - plain[changed, 0]).mean() + 15
+    assert np.percentile(green[eye].mean(-1), 2) < 70                 # still an eye with a pupil
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert np.array_equal(shown(), plain)
     finish(w)

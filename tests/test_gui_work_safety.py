@@ -307,11 +307,12 @@ def test_a_saved_session_remembers_what_each_result_repainted(tmp_path):
     photo = sample_photo(60, 80)
     mask = np.zeros((60, 80), bool)
     mask[10:30, 20:50] = True
-    result = Result.from_full(1, np.zeros_like(photo), mask, photo=photo)
+    result = Result.from_full(1, np.zeros_like(photo), mask, photo=photo, guides="0f" * 16)
     layers = {"mask": mask, "sketch": np.zeros_like(mask), "colour": np.zeros((60, 80, 4), np.uint8)}
     write_session(tmp_path / "s.scfs", SessionData(photo=photo, layers=layers, results=[result]))
     restored = read_session(tmp_path / "s.scfs").results[0]
     assert restored.base == result.base and not restored.is_stale(photo)
+    assert restored.guides == result.guides          # what it was made from: Generate again knows a repeat
     changed = photo.copy()
     changed[15, 25] += 1
     assert restored.is_stale(changed)
