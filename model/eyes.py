@@ -49,6 +49,7 @@ IRIS_RADIUS = 0.03        # the iris: within this (fraction of the face width) o
 IRIS_BAND = (0.05, 0.85)  # between these quantiles of lightness there: an example's takes the colour
 IRIS_LIGHTNESS = 0.5      # of the other eye's, and this share of the way to its lightness, keeping
 IRIS_HUE_KEPT = 0.3       # this share of its own pixels' differences in hue and chroma from its mean
+IRIS_CLEAR = 25.0         # a photo's iris is clear where it is this much darker than the whites beside it (Lab L)
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
@@ -208,15 +209,21 @@ def find_iris(window: np.ndarray, side: int, face_width: float, near: tuple[floa
 def _darkest_blob(lightness: np.ndarray, where: np.ndarray, face_width: float) -> tuple[int, int]:
     """(y, x) within `where` of the iris: the iris-sized disc darkest against what lies
     beside it left and right (the whites; a brow or a lash line is as dark beside it)."""
+    score = _blob_contrast(lightness, where, face_width)
+    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(y), int(x)
+
+
+def _blob_contrast(lightness: np.ndarray, where: np.ndarray, face_width: float) -> np.ndarray:
+    """Per pixel of `where` (else -inf): how much darker (Lab L) the iris-sized disc about
+    it is than the discs beside it left and right."""
     r = max(1, round(IRIS_RADIUS * face_width))
     disc = cv2.blur(lightness, (r, r))
     beside = np.full_like(disc, np.nan)
     s = min(round(1.8 * r), disc.shape[1] - 1)
     if s > 0:
         beside[:, s:-s] = (disc[:, :-2 * s] + disc[:, 2 * s:]) / 2
-    score = np.where(where & np.isfinite(beside), np.nan_to_num(beside) - disc, -np.inf)
-    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
-    return int(y), int(x)
+    return np.where(where & np.isfinite(beside), np.nan_to_num(beside) - disc, -np.inf)
 
 
 def _eye_box(photo: np.ndarray, face, side: int) -> tuple[int, int, int, int] | None:
@@ -268,11 +275,15 @@ def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.n
 def mirrored_iris(photo: np.ndarray, face, side: int, erased: np.ndarray, mirror, box) -> np.ndarray | None:
     """The iris of the face's eye `side` (`photo_iris`) where `mirror`
     (model.symmetry.Mirror) takes it over `box` (y0, y1, x0, x1), as weights 0..1 over
-    the box, or None where that eye's iris is not found or the box holds none of it."""
+    the box, or None where that eye's iris is not found, is not IRIS_CLEAR of the
+    whites beside it (a winking eye's lashes, a dark eye in shade: the tint fell on
+    the lashes or half the iris), or the box holds none of it."""
     found = photo_iris(photo, face, side, erased)
     if found is None:
         return None
-    bx, by, weight, _ = found
+    bx, by, weight, lab = found
+    if _blob_contrast(lab[..., 0], weight > 0, face[2]).max() < IRIS_CLEAR:
+        return None
     y0, y1, x0, x1 = box
     gy, gx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     sx, sy = mirror.source(gx, gy)
