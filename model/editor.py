@@ -919,7 +919,7 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
                 iris = mirrored_iris(photo, face, 1 - side, mask, found.mirror, found.box)
                 if iris is not None:
                     found = dataclasses.replace(found, values=found.values.copy())
-                    tint_iris(found.values, iris, colour, found.weight)
+                    tint_iris(found.values, iris, colour, found.weight, skin_apart=True)
                     fills[side] = (found, *mirrored[1:])
         if eyes and not fills:
             holes = np.isin(labels, [label for label, _ in eyes.values()])

@@ -49,6 +49,7 @@ IRIS_RADIUS = 0.03        # the iris: within this (fraction of the face width) o
 IRIS_BAND = (0.05, 0.85)  # between these quantiles of lightness there: an example's takes the colour
 IRIS_LIGHTNESS = 0.5      # of the other eye's, and this share of the way to its lightness, keeping
 IRIS_HUE_KEPT = 0.3       # this share of its own pixels' differences in hue and chroma from its mean
+IRIS_APART = 6.0          # a pixel nearer the iris's lightness than the skin's by this (Lab L) is iris
 IRIS_CLEAR = 25.0         # a photo's iris is clear where it is this much darker than the whites beside it (Lab L)
 
 
@@ -179,7 +180,7 @@ def _render(photo, hole, face, side: int, pick, target, ring, erased, iris_colou
     match_colours(values, np.maximum(neutral, iris), placed.tone, placed.brightness, TONE_SHARE)
     other = iris_colour if iris_colour is not None else _iris_colour(photo, face, 1 - side, erased)
     if other is not None:
-        tint_iris(values, iris, other, inside)
+        tint_iris(values, iris, other, inside, skin_apart=iris_colour is not None)
     return PartFill(placed.box, values, placed.weight, pick.example.name, inside, neutral)
 
 
@@ -306,16 +307,23 @@ def _iris(lab: np.ndarray, where: np.ndarray, face_width: float, centre=None) ->
     return (disc & (lab[..., 0] >= low) & (lab[..., 0] <= high)).astype(np.float32)
 
 
-def tint_iris(values: np.ndarray, iris: np.ndarray, colour: np.ndarray, inside: np.ndarray) -> None:
+def tint_iris(values: np.ndarray, iris: np.ndarray, colour: np.ndarray, inside: np.ndarray,
+              skin_apart: bool = False) -> None:
     """Give an eye's iris (`iris`, weights 0..1 over `values`, float32 RGB 0..255; the
     eye is where `inside` > 0.5) the hue and chroma of `colour` (Lab: the photo's other
     eye's, or the user's strokes), and IRIS_LIGHTNESS of the way to its lightness (in
     place): a brown-eyed face's eye came back blue. The whites (`_whites`) keep theirs:
-    tinted, they made a pale ring about a blue iris."""
-    iris = iris * (1.0 - _whites(values, inside))
+    tinted, they made a pale ring about a blue iris. With `skin_apart` (a user's colour,
+    often a strong one) so do pixels nearer the skin's lightness than the iris's
+    (IRIS_APART): a narrow eye's lower lid came out as a blue crescent. (With the other
+    eye's natural colour the example's own colour then showed through in patches.)"""
+    whites = _whites(values, inside)
+    lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
+    iris = iris * (1.0 - whites)
+    if skin_apart:
+        iris = iris * _apart_from_skin(lab[..., 0], iris, inside, whites)
     if iris.sum() < 8:
         return
-    lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
     mean = (lab * iris[..., None]).sum((0, 1)) / iris.sum()
     tinted = lab.copy()
     tinted[..., 0] += IRIS_LIGHTNESS * (colour[0] - mean[0])
@@ -324,6 +332,20 @@ def tint_iris(values: np.ndarray, iris: np.ndarray, colour: np.ndarray, inside: 
     tinted[..., 1:] = colour[1:] + IRIS_HUE_KEPT * (lab[..., 1:] - mean[1:])
     lab += iris[..., None] * (tinted - lab)
     values[:] = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+
+
+def _apart_from_skin(lightness: np.ndarray, iris: np.ndarray, inside: np.ndarray, whites: np.ndarray) -> np.ndarray:
+    """0..1 per pixel: nearer the iris's median lightness than the skin's (the eye's
+    pixels that are neither iris nor whites) by IRIS_APART, closed over half the iris's
+    radius (a textured iris's light flecks are iris too)."""
+    skin, core = (inside > 0.5) & (iris < 0.01) & (whites < 0.5), iris > 0.5
+    if not skin.any() or not core.any():
+        return np.ones_like(lightness)
+    nearer = (np.abs(lightness - float(np.median(lightness[skin])))
+              - np.abs(lightness - float(np.median(lightness[core]))))
+    apart = np.clip(nearer / IRIS_APART + 0.5, 0.0, 1.0).astype(np.float32)
+    side = max(3, int(np.sqrt(core.sum() / np.pi)) | 1)
+    return cv2.morphologyEx(apart, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
 
 
 def build_library(photos, out_dir: Path, irises: dict[str, tuple], credits: dict[str, str] | None = None) -> list[str]:
