@@ -262,7 +262,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.mouths_action = a("Example &Face Parts", self.set_example_mouths, checkable=True,
                                tip="Fill an erased mouth, nose or eye that has no guides (an eye: where the other "
                                    "eye cannot) with a real one from example portraits that match the face; the "
-                                   "seed picks which")
+                                   "seed picks which. A colour dab over an erased mouth or eye colours its lips or "
+                                   "iris")
         self.cancel_action = a("&Cancel", self.cancel, "Esc", icon="cancel", tip="Cancel the running generation")
         self.apply_action = a("A&pply Result", self.apply_result, "Ctrl+Shift+Return", icon="apply",
                               tip="Make the result the new photo and clear the layers, to keep editing")

@@ -452,11 +452,15 @@ def test_both_eyes_erased_with_the_mouse_come_back_as_eyes_and_another_seed_give
 def test_a_green_dab_over_an_erased_eye_gives_the_eye_a_green_iris(qtbot, data_dir, dialogs,
                                                                    tiny_weights):  # noqa: F811
     """Erase an eye, dab green into it with the colour brush, Generate: the same eye as
-    without the dab (the mirrored other eye), its iris green; Undo takes the dab back."""
+    without the dab, its iris green; Undo takes the dab back. (Mirror Faces off, so that
+    without the dab too the eye is an example: the portrait's other eye winks, and the
+    dab takes an example eye.)"""
     from PySide6.QtGui import QColor
 
     w, photo, eye, erased = scribble_out(qtbot, tiny_weights, "eye")
     ys, xs = np.nonzero(eye)
+    qtbot.mouseClick(w.generate_panel.mirror_box, Qt.MouseButton.LeftButton)
+    assert not w.mirror_action.isChecked()
 
     def shown():
         with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
