@@ -27,7 +27,7 @@ import torch
 from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
 from .examples import PartFill, covers_part, ellipse
-from .eyes import EYES, eye_fills, mirrored_iris, tint_iris
+from .eyes import EYES, clear_iris, eye_fills, mirrored_iris, tint_iris
 from .eyes import MIN_ERASED as EYE_ERASED
 from .boxes import mask_box
 from .faces import FaceCache
@@ -913,10 +913,11 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
         fills = {}
         if mirror and len(eyes) == 1:
             side, (label, colour) = next(iter(eyes.items()))
-            mirrored = _region_mirror(photo, mask, labels, label, stats[label], [face])
+            other = clear_iris(photo, face, 1 - side, mask)
+            mirrored = None if other is None else _region_mirror(photo, mask, labels, label, stats[label], [face])
             if mirrored is not None:
                 found = mirrored[0]
-                iris = mirrored_iris(photo, face, 1 - side, mask, found.mirror, found.box)
+                iris = mirrored_iris(other, found.mirror, found.box)
                 if iris is not None:
                     found = dataclasses.replace(found, values=found.values.copy())
                     tint_iris(found.values, iris, colour, found.weight, skin_apart=True)

@@ -273,18 +273,23 @@ def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.n
     return (lab * weight[..., None]).sum((0, 1)) / weight.sum()
 
 
-def mirrored_iris(photo: np.ndarray, face, side: int, erased: np.ndarray, mirror, box) -> np.ndarray | None:
-    """The iris of the face's eye `side` (`photo_iris`) where `mirror`
-    (model.symmetry.Mirror) takes it over `box` (y0, y1, x0, x1), as weights 0..1 over
-    the box, or None where that eye's iris is not found, is not IRIS_CLEAR of the
-    whites beside it (a winking eye's lashes, a dark eye in shade: the tint fell on
-    the lashes or half the iris), or the box holds none of it."""
+def clear_iris(photo: np.ndarray, face, side: int, erased: np.ndarray):
+    """The iris of the face's eye `side` (`photo_iris`: x, y of its box's corner and its
+    weights over the box) where it is IRIS_CLEAR of the whites beside it, else None (a
+    winking eye's lashes, a dark eye in shade: a tint fell on the lashes or half the
+    iris)."""
     found = photo_iris(photo, face, side, erased)
     if found is None:
         return None
     bx, by, weight, lab = found
-    if _blob_contrast(lab[..., 0], weight > 0, face[2]).max() < IRIS_CLEAR:
-        return None
+    return (bx, by, weight) if _blob_contrast(lab[..., 0], weight > 0, face[2]).max() >= IRIS_CLEAR else None
+
+
+def mirrored_iris(iris, mirror, box) -> np.ndarray | None:
+    """A photo's iris (`clear_iris`) where `mirror` (model.symmetry.Mirror) takes it over
+    `box` (y0, y1, x0, x1), as weights 0..1 over the box, or None where the box holds
+    none of it."""
+    bx, by, weight = iris
     y0, y1, x0, x1 = box
     gy, gx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     sx, sy = mirror.source(gx, gy)
