@@ -549,8 +549,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     matching example mouth (model.mouths; the seed picks which); so does one whose only
     guides are colour strokes, its lips tinted with their colour. One that covers a whole
     eye the mirror does not fill takes an example eye (model.eyes). An erased eye whose
-    only guides are colour strokes over it takes the mirrored other eye or an example,
-    its iris tinted with their colour.
+    only guides are colour strokes over it takes the mirrored other eye (where the
+    mirror is trusted and that eye's iris shows clearly) or an example, its iris tinted
+    with their colour.
     """
     if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
         raise ScfeganError(f"the photo must be H×W×3 uint8 RGB, got {photo.shape} {photo.dtype}")
@@ -891,10 +892,11 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
     """{label: [(eye fill, its face, the region's box and hole), ...]} for the regions
     among `labels_with` whose only guides are colour strokes over erased eyes
     (`_iris_stroke`): each such eye takes the mirrored other eye where the mirror is
-    trusted (one eye erased, `mirror` on) and its iris is found, else an example eye,
-    the iris tinted with the strokes' colour. Nothing for a face where one of those eyes
-    would take neither (the network then paints the strokes). The network alone painted
-    a blurred blob with a dot of paint in it."""
+    trusted (one eye erased, `mirror` on) and that eye's iris shows clearly
+    (model.eyes.clear_iris), else an example eye, the iris tinted with the strokes'
+    colour. Nothing for a face where one of those eyes would take neither (the network
+    then paints the strokes). The network alone painted a blurred blob with a dot of
+    paint in it."""
     hints = {}
     if layers.colour is None:
         return hints

@@ -244,7 +244,7 @@ def _middle(box) -> tuple[slice, slice]:
     return slice(by + bh // 4, by + bh - bh // 4), slice(bx + bw // 5, bx + bw - bw // 5)
 
 
-def photo_iris(photo: np.ndarray, face, side: int, erased: np.ndarray):
+def _photo_iris(photo: np.ndarray, face, side: int, erased: np.ndarray):
     """(x, y of its box's corner, the iris's weights over the box (`_iris`), the box's
     Lab pixels) of the face's eye `side` in the photo (of its pixels not erased), or
     None where that eye is not found (`_eye_box`), more than OTHER_ERASED of its middle
@@ -265,8 +265,8 @@ def photo_iris(photo: np.ndarray, face, side: int, erased: np.ndarray):
 
 
 def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.ndarray | None:
-    """Lab of the iris of the face's eye `side` (`photo_iris`), or None."""
-    found = photo_iris(photo, face, side, erased)
+    """Lab of the iris of the face's eye `side` (`_photo_iris`), or None."""
+    found = _photo_iris(photo, face, side, erased)
     if found is None:
         return None
     _, _, weight, lab = found
@@ -274,11 +274,11 @@ def _iris_colour(photo: np.ndarray, face, side: int, erased: np.ndarray) -> np.n
 
 
 def clear_iris(photo: np.ndarray, face, side: int, erased: np.ndarray):
-    """The iris of the face's eye `side` (`photo_iris`: x, y of its box's corner and its
+    """The iris of the face's eye `side` (`_photo_iris`: x, y of its box's corner and its
     weights over the box) where it is IRIS_CLEAR of the whites beside it, else None (a
     winking eye's lashes, a dark eye in shade: a tint fell on the lashes or half the
     iris)."""
-    found = photo_iris(photo, face, side, erased)
+    found = _photo_iris(photo, face, side, erased)
     if found is None:
         return None
     bx, by, weight, lab = found

@@ -122,6 +122,30 @@ def test_the_eye_takes_the_other_eyes_iris_colour():
     assert np.abs(values[5, 5] - before[5, 5]).max() < 1          # the skin
 
 
+def test_a_users_iris_colour_stays_off_the_lids_of_a_narrow_eye():
+    """The iris's weights reach past a narrow eye's opening onto its lids: with the
+    user's strong colour those lids keep theirs (a blue crescent came under the eye);
+    the iris itself takes it."""
+    side = 81
+    values = np.full((side, side, 3), (205, 165, 145), np.float32)
+    opening = np.zeros((side, side), np.uint8)
+    cv2.ellipse(opening, (40, 40), (34, 7), 0, 0, 360, 1, -1)
+    values[opening > 0] = (235, 235, 232)                                      # whites
+    iris_disc = np.zeros((side, side), np.uint8)
+    cv2.circle(iris_disc, (40, 40), 13, 1, -1)
+    values[(iris_disc > 0) & (opening > 0)] = (90, 70, 50)                     # a brown iris, cut by the lids
+    before = values.copy()
+    weights = iris_disc.astype(np.float32)                                      # over the lids too
+    blue = cv2.cvtColor(np.float32([[[60, 110, 200]]]) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+    lid = (40 + 11, 40)
+    plain = values.copy()
+    model.eyes.tint_iris(plain, weights, blue, np.ones((side, side), np.float32))
+    assert np.abs(plain[lid] - before[lid]).max() > 5                 # without: the lid turns blue
+    model.eyes.tint_iris(values, weights, blue, np.ones((side, side), np.float32), skin_apart=True)
+    assert np.abs(values[lid] - before[lid]).max() < 2
+    assert lab_of(values[40, 44])[0, 2] < lab_of(before[40, 44])[0, 2] - 15      # b*: the iris is bluer
+
+
 def test_the_photos_iris_is_measured_where_its_eye_is_found(portrait):
     """interfaces_009's eyes are hazel: yellow (b* > 0) and dark, measured in the iris, not the lids."""
     photo, face = portrait
