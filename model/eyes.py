@@ -15,6 +15,7 @@ where the photo still shows its eye mostly outside the hole.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ IRIS_BAND = (0.05, 0.85)  # between these quantiles of lightness there: an examp
 IRIS_LIGHTNESS = 0.5      # of the other eye's, and this share of the way to its lightness, keeping
 IRIS_HUE_KEPT = 0.3       # this share of its own pixels' differences in hue and chroma from its mean
 IRIS_APART = 6.0          # a pixel nearer the iris's lightness than the skin's by this (Lab L) is iris
+IRIS_MATCH = 0.004        # for a user's iris colour, an example scores this less per unit of Lab distance
 IRIS_CLEAR = 25.0         # a photo's iris is clear where it is this much darker than the whites beside it (Lab L)
 
 
@@ -62,6 +64,7 @@ class Eye:
     pixels: np.ndarray
     face_width: float
     centre: tuple[float, float]  # its iris (x, y; fractions of the face box)
+    iris_lab: tuple[float, float, float] = (50.0, 0.0, 0.0)  # its iris's mean colour (Lab)
 
 
 def library_dir() -> Path:
@@ -85,11 +88,32 @@ def load_library(folder: Path | None = None) -> tuple[tuple[Eye, ...], tuple[Eye
                 pixels = np.ascontiguousarray(load_photo(folder / e["files"][side]).pixels)
                 width = float(e["face_width"])
                 cx, cy = (float(v) for v in e["irises"][side])
-                sides[side].append(Eye(e["name"], pixels, width, (cx, cy)))
-                sides[1 - side].append(Eye(e["name"], np.ascontiguousarray(pixels[:, ::-1]), width, (1.0 - cx, cy)))
+                colour = _window_iris(pixels, SIDES[side], width, (cx, cy))
+                sides[side].append(Eye(e["name"], pixels, width, (cx, cy), colour))
+                sides[1 - side].append(Eye(e["name"], np.ascontiguousarray(pixels[:, ::-1]), width, (1.0 - cx, cy),
+                                           colour))
         return tuple(sides[0]), tuple(sides[1])
     except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
         raise ScfeganError(f"the eye examples in {folder} cannot be read: {e}") from None
+
+
+def _window_iris(pixels: np.ndarray, part: Part, face_width: float, centre) -> tuple[float, float, float]:
+    """The mean Lab colour of the iris (`_iris`) about `centre` (face fractions) of an
+    example's window."""
+    lab = cv2.cvtColor(pixels.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    at = (round((centre[1] - part.window[2]) * face_width), round((centre[0] - part.window[0]) * face_width))
+    weight = _iris(lab, np.ones(lab.shape[:2], bool), face_width, at)
+    if weight.sum() < 1:
+        return 50.0, 0.0, 0.0
+    return tuple(float(v) for v in (lab * weight[..., None]).sum((0, 1)) / weight.sum())
+
+
+def _for_colour(candidates: list, colour) -> list:
+    """`candidates` scored down by IRIS_MATCH per unit of Lab distance between their
+    iris and `colour` (the user's), best first: a near-black iris tinted light blue was
+    a flat blob, a blue or grey one keeps its pattern."""
+    return sorted((dataclasses.replace(c, score=c.score - IRIS_MATCH * float(np.linalg.norm(
+        np.subtract(c.example.iris_lab, colour)))) for c in candidates), key=lambda c: -c.score)
 
 
 def eye_fills(photo: np.ndarray, hole: np.ndarray, face, sides=(0, 1), erased: np.ndarray | None = None,
@@ -108,6 +132,8 @@ def eye_fills(photo: np.ndarray, hole: np.ndarray, face, sides=(0, 1), erased: n
         if (libraries[side] and covers_part(hole, face, EYES[side], MIN_ERASED)
                 and _erased_whole(photo, hole, face, side)):
             searched = _search(photo, hole, erased, face, side, libraries[side])
+            if searched is not None and irises and side in irises:
+                searched = (_for_colour(searched[0], irises[side]), *searched[1:])
             if searched is not None:
                 found[side] = searched
     if len(found) == 2:  # one photo's pair, the best three by their summed scores

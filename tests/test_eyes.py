@@ -296,3 +296,19 @@ def test_a_colour_stroke_over_one_erased_eye_tints_the_mirrored_other_eye(grey_g
     assert (lab_of(green[changed]).mean(0) - lab_of(mirrored[changed]).mean(0))[1] < -8
     example = edit_photo(grey_generator, erased, layers, faces=[face], mirror=False)
     assert (hole & (np.abs(example.astype(np.int16) - green).max(-1) > 6)).sum() > 2 * changed.sum()
+
+
+def test_a_users_iris_colour_prefers_examples_whose_iris_is_near_it():
+    """Among examples that fit nearly as well, a light blue dab takes a grey-blue iris,
+    not a near-black one (tinted, that was a flat blue blob), and a dark brown dab the
+    other way round."""
+    from model.examples import Candidate
+
+    left = load_library()[0]
+    dark = min(left, key=lambda e: e.iris_lab[0])
+    light = max(left, key=lambda e: e.iris_lab[0])
+    assert light.iris_lab[0] > dark.iris_lab[0] + 20
+    candidates = [Candidate(0.62, dark, 1.0, 0.0, 0.0), Candidate(0.58, light, 1.0, 0.0, 0.0)]
+    blue, brown = lab_of([110, 150, 200])[0], lab_of([60, 40, 25])[0]
+    assert model.eyes._for_colour(candidates, blue)[0].example is light
+    assert model.eyes._for_colour(candidates, brown)[0].example is dark
