@@ -578,9 +578,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     hinted = set(lips) | set(irises)  # colour strokes over a face part that an example or the mirror paints
     net_layers = layers
     if hinted:  # those regions are painted as if unguided; the lips or irises take the colour
-        strokes_elsewhere = layers.colour.copy()
-        strokes_elsewhere[..., 3][np.isin(labels, list(hinted))] = 0
-        net_layers = EditLayers(layers.mask, layers.sketch, strokes_elsewhere)
+        net_layers = EditLayers(layers.mask, layers.sketch, _strokes_outside(layers.colour, labels, stats, hinted))
     mirrors: dict = {}  # the regions' mirror fills for their lines, found once
     if mirror and faces:
         net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - hinted, faces, mirrors)
@@ -631,6 +629,23 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
                 found, face, box, hole = eye
                 _blend(result, photo, box, hole, found, face)
     return result
+
+
+def _strokes_outside(colour: np.ndarray, labels: np.ndarray, stats, regions) -> np.ndarray | None:
+    """The colour layer without the strokes in `regions` (labels), or None where it has
+    no others: an all-clear copy of a 24 MP layer cost the network's crop 1.7 s of
+    resizing nothing."""
+    def inside(label):
+        y0, y1, x0, x1 = _stat_box(stats[label])
+        return colour[y0:y1, x0:x1, 3], labels[y0:y1, x0:x1] == label
+
+    if np.count_nonzero(colour[..., 3]) == sum(np.count_nonzero(a[r]) for a, r in map(inside, regions)):
+        return None
+    kept = colour.copy()
+    for label in regions:
+        y0, y1, x0, x1 = _stat_box(stats[label])
+        kept[y0:y1, x0:x1, 3][labels[y0:y1, x0:x1] == label] = 0
+    return kept
 
 
 def _stat_box(stat) -> tuple[int, int, int, int]:

@@ -213,7 +213,9 @@ def test_odd_holes_and_face_boxes_never_fail():
     for i, image, face, draw in odd_faces(photo, rng):
         for fx, fy in (((0.31, 0.4),), ((0.69, 0.4),), ((0.31, 0.4), (0.69, 0.4)), ((0.5, 0.58),))[i % 4]:
             hole = draw(fx, fy, (200, 120))
-        for found in eye_fills(image, hole, face, choice=int(rng.integers(0, 5))).values():
+        colour = lab_of(rng.integers(0, 256, 3))[0] if i % 2 else None   # a user's dab, or the other eye's
+        for found in eye_fills(image, hole, face, choice=int(rng.integers(0, 5)),
+                               irises=None if colour is None else {0: colour, 1: colour}).values():
             assert_inside(found, image.shape)
         assert_inside(nose_fill(image, hole, face, choice=int(rng.integers(0, 5))), image.shape)
 
