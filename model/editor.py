@@ -573,7 +573,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     guided = set(range(1, len(stats))) - unguided
     choice = int(np.random.default_rng(seed).integers(1 << 30)) if seed is None else seed
     lips = _lip_hints(photo, layers, mask, labels, stats, guided, faces, choice) if mouths and faces else {}
-    irises = (_iris_hints(photo, layers, mask, labels, stats, guided - set(lips), faces, choice, mirror)
+    irises = (_iris_hints(photo, layers, mask, labels, stats, guided - set(lips), unguided, faces, choice, mirror)
               if mouths and faces else {})
     hinted = set(lips) | set(irises)  # colour strokes over a face part that an example or the mirror paints
     net_layers = layers
@@ -606,7 +606,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted, faces, mirrors)
     if (mirror or mouths) and faces:
         mirrored_regions = {}  # the unguided regions that took no mouth: whether they were mirrored
-        for label in sorted(unguided):
+        for label in sorted(unguided - set(irises)):  # an erased eye beside a dabbed one is the dab's
             mirrored = mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces)
             if not mouths:
                 continue
@@ -903,15 +903,17 @@ def _lip_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: 
 
 
 def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats, labels_with,
-                faces, choice: int, mirror: bool) -> dict:
+                unguided, faces, choice: int, mirror: bool) -> dict:
     """{label: [(eye fill, its face, the region's box and hole), ...]} for the regions
     among `labels_with` whose only guides are colour strokes over erased eyes
     (`_iris_stroke`): each such eye takes the mirrored other eye where the mirror is
     trusted (one eye erased, `mirror` on) and that eye's iris shows clearly
     (model.eyes.clear_iris), else an example eye, the iris tinted with the strokes'
-    colour. Nothing for a face where one of those eyes would take neither (the network
-    then paints the strokes). The network alone painted a blurred blob with a dot of
-    paint in it."""
+    colour. The face's other eye, erased whole in a region of its own without guides
+    (among `unguided`), is the dab's too: both take one person's pair in its colour
+    (two examples from two people, one tinted, looked mismatched). Nothing for a face
+    where one of those eyes would take neither (the network then paints the strokes).
+    The network alone painted a blurred blob with a dot of paint in it."""
     hints = {}
     if layers.colour is None:
         return hints
@@ -927,6 +929,13 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
                 colour = _iris_stroke(photo, layers, mask, labels, label, stats[label], face)
                 if colour is not None:
                     eyes[side] = label, colour
+        if len(eyes) == 1:
+            side, (_, colour) = next(iter(eyes.items()))
+            cx, cy = EYES[1 - side][:2]
+            ex, ey = int(fx + cx * fw), int(fy + cy * fh)
+            if (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1] and labels[ey, ex] in unguided
+                    and covers_part(labels == labels[ey, ex], face, EYES[1 - side], EYE_ERASED)):
+                eyes[1 - side] = int(labels[ey, ex]), colour
         fills = {}
         if mirror and len(eyes) == 1:
             side, (label, colour) = next(iter(eyes.items()))

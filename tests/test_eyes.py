@@ -314,3 +314,29 @@ def test_a_users_iris_colour_prefers_examples_whose_iris_is_near_it():
     blue, brown = lab_of([110, 150, 200])[0], lab_of([60, 40, 25])[0]
     assert model.eyes._for_colour(candidates, blue)[0].example is light
     assert model.eyes._for_colour(candidates, brown)[0].example is dark
+
+
+def test_a_dab_over_one_of_two_erased_eyes_colours_both_as_one_pair(portrait, grey_generator):
+    """Both eyes erased in two strokes, a green dab over one: both come back as one
+    person's pair, both green (an example for each, from two people, one tinted, looked
+    mismatched)."""
+    import model.editor as editor
+
+    photo, face = portrait
+    left, right = part_mask(photo.shape, face, "eye"), part_mask(photo.shape, face, "eye", flip=True)
+    hole = left | right
+    erased = photo.copy()
+    erased[hole] = 127
+    layers = EditLayers(hole, None, dots(photo, face, (0,), (60, 150, 70)))
+    labels, stats = editor.label_regions(hole)
+    assert len(stats) == 3                                            # two regions
+    dabbed = int(labels[left][0])
+    hints = editor._iris_hints(erased, layers, hole, labels, stats, {dabbed}, {3 - dabbed}, [face], 0, True)
+    assert set(hints) == {1, 2}
+    (first,), (second,) = hints.values()
+    assert first[0].example == second[0].example
+    plain = edit_photo(grey_generator, erased, EditLayers(hole), faces=[face], mirror=False)
+    green = edit_photo(grey_generator, erased, layers, faces=[face])
+    for eye in (left, right):
+        changed = eye & (np.abs(green.astype(np.int16) - plain).max(-1) > 6)
+        assert (lab_of(green[changed]).mean(0) - lab_of(plain[changed]).mean(0))[1] < -8
