@@ -38,11 +38,11 @@ class Result:
                   photo: np.ndarray | None = None, guides: str | None = None) -> "Result | None":
         """Keep the masked part of a full-size result made from `photo` (with the guides
         and options `guides`: guides_digest); None for an empty mask."""
-        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        if rows.size == 0:
+        box = mask_box(mask)
+        if box is None:
             return None
-        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        box, region = (x0, y0, x1, y1), mask[y0:y1, x0:x1].copy()
+        x0, y0, x1, y1 = box
+        region = mask[y0:y1, x0:x1].copy()
         return cls(result_id, box, full[y0:y1, x0:x1].copy(), region, seed, seconds,
                    base=None if photo is None else _digest(photo, box, region), guides=guides)
 
@@ -71,6 +71,14 @@ class Result:
 def _digest(photo: np.ndarray, box: Box, mask: np.ndarray) -> str:
     x0, y0, x1, y1 = box
     return hashlib.blake2b(np.ascontiguousarray(photo[y0:y1, x0:x1][mask]).tobytes(), digest_size=16).hexdigest()
+
+
+def mask_box(mask: np.ndarray) -> Box | None:
+    """(x0, y0, x1, y1) around a mask's set pixels, or None for an empty mask."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 def guides_digest(box: Box, sketch: np.ndarray | None, colour: np.ndarray | None, *options) -> str:

@@ -6,7 +6,6 @@ actions and status bar.
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from .app_paths import data_dir
 from .commands import clear_patches
 from .inference_worker import GenerationJob, ModelStatus
 from .patch import Patch
-from .results import Result, guides_digest
+from .results import Result
 
 NO_WEIGHTS = ("No weights: convert the official checkpoint (File ▸ Convert TF Checkpoint…) "
               "or train one. You can still paint.")
@@ -235,11 +234,10 @@ class GenerationCommands:
             return  # made for a document that is no longer open
         if result.shape != self.document.photo.shape:
             return
-        entry = Result.from_full(self.results.next_id, result, job.mask, job.seed, seconds, photo=job.photo)
+        entry = Result.from_full(self.results.next_id, result, job.mask, job.seed, seconds, photo=job.photo,
+                                 guides=job.notes.get("guides"))
         if entry is None:
             return
-        entry = dataclasses.replace(entry, guides=guides_digest(entry.box, job.sketch, job.colour, job.mirror,
-                                                                job.mouths))
         same = self.results.same_as(entry)
         if same is not None:
             # Not listed twice: "Generate again" must not fill the list with copies.
