@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bundle bundle-test clean
+.PHONY: run test bench gpu-subset bundle bundle-test clean
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/scfegan bench
+
+# A training set small enough to travel to a borrowed GPU (model/training/README.md):
+# research data, in an ignored folder, never committed.
+SHARED_DATA ?= ../shared/data
+gpu-subset: $(STAMP)
+	$(PY) -m model.training.subset gpu-subset --portraits $(SHARED_DATA)/faces-hq \
+		--faces $(SHARED_DATA)/faces-celeba-aligned --masks $(SHARED_DATA)/masks-irregular
 
 # Installer bundle (PyInstaller, build.spec) in dist/; packaging tools pinned in
 # requirements-bundle.lock, installed here only. Needs weights/*.safetensors.
