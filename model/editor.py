@@ -909,8 +909,8 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
     (`_iris_stroke`): each such eye takes the mirrored other eye where the mirror is
     trusted (one eye erased, `mirror` on) and that eye's iris shows clearly
     (model.eyes.clear_iris), else an example eye, the iris tinted with the strokes'
-    colour. The face's other eye, erased whole in a region of its own without guides
-    (among `unguided`), is the dab's too: both take one person's pair in its colour
+    colour. The face's other eye, erased whole in an eye-sized region of its own without
+    guides (among `unguided`; a larger one keeps its mirror and mouth), is the dab's too: both take one person's pair in its colour
     (two examples from two people, one tinted, looked mismatched). Nothing for a face
     where one of those eyes would take neither (the network then paints the strokes).
     The network alone painted a blurred blob with a dot of paint in it."""
@@ -933,9 +933,10 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
             side, (_, colour) = next(iter(eyes.items()))
             cx, cy = EYES[1 - side][:2]
             ex, ey = int(fx + cx * fw), int(fy + cy * fh)
-            if (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1] and labels[ey, ex] in unguided
-                    and covers_part(labels == labels[ey, ex], face, EYES[1 - side], EYE_ERASED)):
-                eyes[1 - side] = int(labels[ey, ex]), colour
+            other = int(labels[ey, ex]) if 0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1] else 0
+            if (other in unguided and max(stats[other][2], stats[other][3]) <= MIRROR_HINTS * fw
+                    and covers_part(labels == other, face, EYES[1 - side], EYE_ERASED)):
+                eyes[1 - side] = other, colour
         fills = {}
         if mirror and len(eyes) == 1:
             side, (label, colour) = next(iter(eyes.items()))

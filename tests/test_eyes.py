@@ -340,3 +340,24 @@ def test_a_dab_over_one_of_two_erased_eyes_colours_both_as_one_pair(portrait, gr
     for eye in (left, right):
         changed = eye & (np.abs(green.astype(np.int16) - plain).max(-1) > 6)
         assert (lab_of(green[changed]).mean(0) - lab_of(plain[changed]).mean(0))[1] < -8
+
+
+def test_a_larger_region_beside_a_dabbed_eye_keeps_its_own_fill(portrait):
+    """The other eye erased in a region that reaches down over the mouth is not the
+    dab's: that region keeps its mirror and its example mouth, and the dabbed eye its
+    own example."""
+    import model.editor as editor
+
+    photo, face = portrait
+    left = part_mask(photo.shape, face, "eye")
+    x, y, w, h = face
+    big = np.zeros(photo.shape[:2], bool)
+    big[int(y + 0.3 * h):int(y + 0.9 * h), int(x + 0.55 * w):int(x + 0.85 * w)] = True
+    hole = left | big
+    erased = photo.copy()
+    erased[hole] = 127
+    layers = EditLayers(hole, None, dots(photo, face, (0,), (60, 150, 70)))
+    labels, stats = editor.label_regions(hole)
+    dabbed = int(labels[left][0])
+    hints = editor._iris_hints(erased, layers, hole, labels, stats, {dabbed}, {3 - dabbed}, [face], 0, True)
+    assert set(hints) == {dabbed}
