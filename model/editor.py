@@ -910,10 +910,11 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
     trusted (one eye erased, `mirror` on) and that eye's iris shows clearly
     (model.eyes.clear_iris), else an example eye, the iris tinted with the strokes'
     colour. The face's other eye, erased whole in an eye-sized region of its own without
-    guides (among `unguided`; a larger one keeps its mirror and mouth), is the dab's too: both take one person's pair in its colour
-    (two examples from two people, one tinted, looked mismatched). Nothing for a face
-    where one of those eyes would take neither (the network then paints the strokes).
-    The network alone painted a blurred blob with a dot of paint in it."""
+    guides (among `unguided`; a larger one keeps its mirror and mouth), is the dab's
+    too: both take one person's pair in its colour (two examples from two people, one
+    tinted, looked mismatched). Nothing for a face where one of those eyes would take
+    neither (the network then paints the strokes). The network alone painted a blurred
+    blob with a dot of paint in it."""
     hints = {}
     if layers.colour is None:
         return hints
@@ -940,11 +941,11 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
         fills = {}
         if mirror and len(eyes) == 1:
             side, (label, colour) = next(iter(eyes.items()))
-            other = clear_iris(photo, face, 1 - side, mask)
-            mirrored = None if other is None else _region_mirror(photo, mask, labels, label, stats[label], [face])
+            clear = clear_iris(photo, face, 1 - side, mask)
+            mirrored = None if clear is None else _region_mirror(photo, mask, labels, label, stats[label], [face])
             if mirrored is not None:
                 found = mirrored[0]
-                iris = mirrored_iris(other, found.mirror, found.box)
+                iris = mirrored_iris(clear, found.mirror, found.box)
                 if iris is not None:
                     found = dataclasses.replace(found, values=found.values.copy())
                     tint_iris(found.values, iris, colour, found.weight, skin_apart=True)
