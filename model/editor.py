@@ -26,7 +26,7 @@ import torch
 
 from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
-from .examples import PartFill, covers_part, ellipse
+from .examples import PartFill, covers_part, ellipse, lab_colour
 from .eyes import EYES, clear_iris, eye_fills, mirrored_iris, tint_iris
 from .eyes import MIN_ERASED as EYE_ERASED
 from .boxes import mask_box
@@ -835,15 +835,13 @@ def _example_eyes(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, stats
     erased too. Both eyes erased, in one region or two, take one photo's pair."""
     found = []
     for face in faces:
-        fx, fy, fw, fh = face
         eyes = {}  # side: label
-        for side, (cx, cy, _, _) in enumerate(EYES):
-            ex, ey = int(fx + cx * fw), int(fy + cy * fh)
-            if not (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1]) or labels[ey, ex] not in regions:
+        for side in (0, 1):
+            label = _eye_label(labels, face, side)
+            if label not in regions or (regions[label] and not covers_part(mask, face, EYES[1 - side],
+                                                                           OTHER_EYE_ERASED)):
                 continue
-            if regions[labels[ey, ex]] and not covers_part(mask, face, EYES[1 - side], OTHER_EYE_ERASED):
-                continue
-            eyes[side] = int(labels[ey, ex])
+            eyes[side] = label
         if not eyes:
             continue
         holes = np.isin(labels, list(set(eyes.values())))
@@ -851,6 +849,12 @@ def _example_eyes(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, stats
             box, hole, _ = _region_hole(labels, eyes[side], stats[eyes[side]])
             found.append((_within_box(eye, box), face, box, hole))
     return found
+
+
+def _eye_label(labels: np.ndarray, face, side: int) -> int:
+    """The region (label; 0: none) at the face's eye `side` (EYES' centre)."""
+    ex, ey = int(face[0] + EYES[side][0] * face[2]), int(face[1] + EYES[side][1] * face[3])
+    return int(labels[ey, ex]) if 0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1] else 0
 
 
 def _within_box(fill, box):
@@ -919,23 +923,17 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
     if layers.colour is None:
         return hints
     for face in faces:
-        fx, fy, fw, fh = face
         eyes = {}  # side: (label, Lab colour)
-        for side, (cx, cy, _, _) in enumerate(EYES):
-            ex, ey = int(fx + cx * fw), int(fy + cy * fh)
-            if not (0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1]):
-                continue
-            label = int(labels[ey, ex])
+        for side in (0, 1):
+            label = _eye_label(labels, face, side)
             if label in labels_with and label not in hints:
                 colour = _iris_stroke(photo, layers, mask, labels, label, stats[label], face)
                 if colour is not None:
                     eyes[side] = label, colour
         if len(eyes) == 1:
             side, (_, colour) = next(iter(eyes.items()))
-            cx, cy = EYES[1 - side][:2]
-            ex, ey = int(fx + cx * fw), int(fy + cy * fh)
-            other = int(labels[ey, ex]) if 0 <= ey < labels.shape[0] and 0 <= ex < labels.shape[1] else 0
-            if (other in unguided and max(stats[other][2], stats[other][3]) <= MIRROR_HINTS * fw
+            other = _eye_label(labels, face, 1 - side)
+            if (other in unguided and max(stats[other][2], stats[other][3]) <= MIRROR_HINTS * face[2]
                     and covers_part(labels == other, face, EYES[1 - side], EYE_ERASED)):
                 eyes[1 - side] = other, colour
         fills = {}
@@ -978,21 +976,16 @@ def _iris_stroke(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels
                for cx, cy, rx, ry in EYES)
     if (painted & (near == 0)).any():
         return None
-    colour = _lab(np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0))
+    colour = lab_colour(np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0))
     # The skin: the photo's pixels within a twentieth of the face width around the region.
     pad = max(2, round(0.05 * face[2]))
     by0, by1 = max(0, y0 - pad), min(mask.shape[0], y1 + pad)
     bx0, bx1 = max(0, x0 - pad), min(mask.shape[1], x1 + pad)
     grown = cv2.dilate((labels[by0:by1, bx0:bx1] == label).view(np.uint8), np.ones((2 * pad + 1,) * 2, np.uint8))
     ring = (grown > 0) & ~mask[by0:by1, bx0:bx1]
-    if ring.any() and np.linalg.norm(colour - _lab(np.median(photo[by0:by1, bx0:bx1][ring], axis=0))) < IRIS_NOT_SKIN:
+    if ring.any() and np.linalg.norm(colour - lab_colour(np.median(photo[by0:by1, bx0:bx1][ring], axis=0))) < IRIS_NOT_SKIN:
         return None
     return colour
-
-
-def _lab(rgb) -> np.ndarray:
-    """Lab (OpenCV's float ranges) of one RGB colour (0..255)."""
-    return cv2.cvtColor(np.float32(rgb).reshape(1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
 
 
 def _blend(result: np.ndarray, photo: np.ndarray, box, hole: np.ndarray, found, face) -> None:

@@ -100,6 +100,11 @@ def ellipse(shape, face, part, origin=(0.0, 0.0)) -> np.ndarray:
     return mask
 
 
+def lab_colour(rgb) -> np.ndarray:
+    """Lab (OpenCV's float ranges) of one RGB colour (0..255)."""
+    return cv2.cvtColor(np.float32(rgb).reshape(1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+
+
 def covers_part(hole: np.ndarray, face, part, share: float) -> bool:
     """Whether `hole` (bool, photo-sized) covers `share` of the face's `part` (an
     ellipse in face-box fractions)."""

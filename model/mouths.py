@@ -22,8 +22,8 @@ import cv2
 import numpy as np
 
 from .errors import ScfeganError
-from .examples import (Candidate, Part, PartFill, colourless, match_colours, place_example, placed_part,
-                       portrait_windows, read_index, search, surroundings, within, write_index)
+from .examples import (Candidate, Part, PartFill, colourless, lab_colour, match_colours, place_example,
+                       placed_part, portrait_windows, read_index, search, surroundings, within, write_index)
 from .examples import covers_part as _covers
 from .imageio import load_photo, save_photo
 from .paths import project_root
@@ -214,7 +214,7 @@ def tint_lips(found: PartFill, colour) -> None:
     core = lip > 0.5
     if not core.any():
         return
-    want = cv2.cvtColor(np.float32(colour).reshape(1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+    want = lab_colour(colour)
     shift = want - lab[core].mean(0)
     shift[0] *= LIP_TINT_LIGHTNESS
     lab += lip[..., None] * shift
