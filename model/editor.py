@@ -63,6 +63,11 @@ MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser 
 SHADING_FINEST = 0.003  # an example used for its shading only (a nose) gives none finer than this × the face
                         # width (freckles came as dark specks); the fill's grain is added
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
+THIN_HOLE = 22          # a zoom-aware model runs at twice its size where the hole is no wider than this
+                        # (largest inscribed radius, px at twice the size): it has seen parts at up to four
+                        # times the whole face's scale, and a thin hole is filled from nearby context
+                        # (faces-hq irregular holes guided +0.7 dB); a wide one needs the 1-pixel bottleneck
+                        # of the native size (mouths and eyes with guides lost 0.3 dB at twice the size)
 HINT_CLOSE = 5 / 128    # a colourless pass's output stands in as colour hints closed over this
 HINT_BLUR = 2 / 128     # fraction of the network's side (thin dark lines gone), then blurred by σ this
 
@@ -388,14 +393,29 @@ def as_colour_hints(fill: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(closed, (0, 0), size * HINT_BLUR)
 
 
-def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator):
-    """Run the network on one crop → (its output at the network's size, float32 RGB
-    0..255; the input image; the hole at the network's size (the network's own mask is a
-    pixel wider); the crop's hole). Colour strokes over part of the hole cost a second
-    pass: the first, without colour, gives the colours of the rest of the hole."""
-    info = net.info
+def run_size(info, hole: np.ndarray) -> int:
+    """The size to run the network at for a crop's hole (S×S bool): twice the native
+    size for a zoom-aware model (`zoom_range` below 1) where the crop has the pixels for
+    it and the hole, seen at that size, is thin (THIN_HOLE); else the native size."""
     size = info.native_size
+    if zoom_range(info)[0] >= 1.0 or hole.shape[0] < 2 * size:
+        return size
+    seen = cv2.resize(hole.astype(np.float32), (2 * size, 2 * size), interpolation=cv2.INTER_AREA) >= 0.5
+    if not seen.any():
+        return size
+    radius = cv2.distanceTransform(seen.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE).max()
+    return 2 * size if radius <= THIN_HOLE else size
+
+
+def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator,
+             size: int | None = None):
+    """Run the network on one crop at `size` (default: `run_size`) → (its output at
+    that size, float32 RGB 0..255; the input image; the hole at that size (the network's
+    own mask is a pixel wider); the crop's hole). Colour strokes over part of the hole cost
+    a second pass: the first, without colour, gives the colours of the rest of the hole."""
+    info = net.info
     hole = _cut(layers.mask, crop, reflect=True).astype(bool)  # mirrored with the photo
+    size = size or run_size(info, hole)
     image = _network_input(_cut(photo, crop, reflect=True), hole, size)
     mask = resize_binary(hole, size)
     # Guides count inside the hole only: a stroke that runs past it must not tint the

@@ -329,7 +329,7 @@ def test_regions_without_guides_see_the_whole_face_with_guides_the_tightest_wind
                                                              extra={"zoom_range": "[0.35, 1.0]"}))
     zoom_net = load_generator(path)
     seen = []
-    hook = zoom_net.register_forward_pre_hook(lambda m, args: seen.append(args[0][0, 7].sum().item()))
+    hook = zoom_net.register_forward_pre_hook(lambda m, args: seen.append(args[0][0, 7].mean().item()))
     sketch = np.zeros((1200, 1200), bool)
     sketch[610, 450:550] = True
     img = photo(1200, 1200)
@@ -338,8 +338,49 @@ def test_regions_without_guides_see_the_whole_face_with_guides_the_tightest_wind
         edit_photo(zoom_net, img, EditLayers(mouth, sketch), faces=[face], mirror=False, mouths=False)
     finally:
         hook.remove()
-    unguided_hole, guided_hole = seen   # the hole's area in network pixels: larger when zoomed in
+    unguided_hole, guided_hole = seen   # the hole's share of the network's view: larger when zoomed in
     assert guided_hole > 2 * unguided_hole
+
+
+def test_thin_holes_are_run_at_twice_the_size_by_a_zoom_aware_model(tmp_path):
+    """A thin scribble across a large face is seen at twice the network's size (more of
+    the photo's own pixels, nearby context); a wide hole and a model trained on whole
+    faces only keep the native size; outside the hole nothing changes either way."""
+    from model.editor import run_size
+    from model.generator import Generator
+    from model.weights import WeightsInfo, save_weights
+
+    zoom_info = WeightsInfo(cnum=4, native_size=128, channel_order="RGB", extra={"zoom_range": "[0.5, 1.0]"})
+    whole_info = WeightsInfo(cnum=4, native_size=128, channel_order="RGB")
+    thin = np.zeros((800, 800), bool)
+    cv2.line(thin.view(np.uint8), (100, 100), (700, 650), 1, 30)
+    wide = np.zeros((800, 800), bool)
+    cv2.circle(wide.view(np.uint8), (400, 400), 120, 1, -1)
+    assert run_size(zoom_info, thin) == 256 and run_size(zoom_info, wide) == 128
+    assert run_size(whole_info, thin) == 128
+    assert run_size(zoom_info, thin[:200, :200]) == 128   # too few pixels for twice the size
+
+    torch.manual_seed(2)
+    paths = {}
+    for name, info in (("zoom", zoom_info), ("whole", whole_info)):
+        paths[name] = tmp_path / f"{name}.safetensors"
+        save_weights(paths[name], Generator(4).state_dict(), info)
+    img = photo(1200, 1200, seed=3)
+    face = (350, 350, 500, 500)
+    scribble = np.zeros((1200, 1200), bool)
+    cv2.line(scribble.view(np.uint8), (300, 400), (900, 800), 1, 12)
+    blob = np.zeros((1200, 1200), bool)
+    cv2.ellipse(blob.view(np.uint8), (600, 700), (170, 110), 0, 0, 360, 1, -1)
+    for name, mask, expected in (("zoom", scribble, 256), ("zoom", blob, 128), ("whole", scribble, 128)):
+        net = load_generator(paths[name])
+        sizes = []
+        hook = net.register_forward_pre_hook(lambda m, args: sizes.append(args[0].shape[-1]))
+        try:
+            out = edit_photo(net, img, EditLayers(mask), faces=[face], mirror=False, mouths=False)
+        finally:
+            hook.remove()
+        assert sizes and set(sizes) == {expected}, (name, sizes)
+        assert np.array_equal(out[~mask], img[~mask]) and not np.array_equal(out[mask], img[mask])
 
 
 def test_two_eyes_share_a_crop_or_get_their_own_but_every_region_is_covered():
