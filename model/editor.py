@@ -407,15 +407,14 @@ def run_size(info, hole: np.ndarray) -> int:
     return 2 * size if radius <= THIN_HOLE else size
 
 
-def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator,
-             size: int | None = None):
-    """Run the network on one crop at `size` (default: `run_size`) → (its output at
-    that size, float32 RGB 0..255; the input image; the hole at that size (the network's
-    own mask is a pixel wider); the crop's hole). Colour strokes over part of the hole cost
-    a second pass: the first, without colour, gives the colours of the rest of the hole."""
+def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator):
+    """Run the network on one crop at `run_size` → (its output at that size, float32
+    RGB 0..255; the input image; the hole at that size (the network's own mask is a pixel
+    wider); the crop's hole). Colour strokes over part of the hole cost a second pass:
+    the first, without colour, gives the colours of the rest of the hole."""
     info = net.info
     hole = _cut(layers.mask, crop, reflect=True).astype(bool)  # mirrored with the photo
-    size = size or run_size(info, hole)
+    size = run_size(info, hole)
     image = _network_input(_cut(photo, crop, reflect=True), hole, size)
     mask = resize_binary(hole, size)
     # Guides count inside the hole only: a stroke that runs past it must not tint the
