@@ -127,12 +127,13 @@ def test_bgr_weights_see_blue_first(tmp_path):
     assert torch.allclose(x[2, :10, :10], -torch.ones(10, 10))   # R channel last → -1
 
 
-def packed_inputs(net, img, layers) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """(packed input 9×H×W, output 3×H×W) of every generator pass in an edit of `img`."""
+def packed_inputs(net, img, layers, **options) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(packed input 9×H×W, output 3×H×W) of every generator pass in an edit of `img`
+    (`edit_photo` `options`; no faces unless given)."""
     seen = []
     hook = net.register_forward_hook(lambda m, args, out: seen.append((args[0][0].clone(), out[0].detach().clone())))
     try:
-        edit_photo(net, img, layers, faces=[])
+        edit_photo(net, img, layers, **{"faces": [], **options})
     finally:
         hook.remove()
     return seen
@@ -328,17 +329,13 @@ def test_regions_without_guides_see_the_whole_face_with_guides_the_tightest_wind
     save_weights(path, Generator(4).state_dict(), WeightsInfo(cnum=4, native_size=128, channel_order="RGB",
                                                              extra={"zoom_range": "[0.35, 1.0]"}))
     zoom_net = load_generator(path)
-    seen = []
-    hook = zoom_net.register_forward_pre_hook(lambda m, args: seen.append(args[0][0, 7].mean().item()))
     sketch = np.zeros((1200, 1200), bool)
     sketch[610, 450:550] = True
     img = photo(1200, 1200)
-    try:
-        edit_photo(zoom_net, img, EditLayers(mouth), faces=[face], mirror=False, mouths=False)
-        edit_photo(zoom_net, img, EditLayers(mouth, sketch), faces=[face], mirror=False, mouths=False)
-    finally:
-        hook.remove()
-    unguided_hole, guided_hole = seen   # the hole's share of the network's view: larger when zoomed in
+    # The hole's share of the network's view: larger when zoomed in.
+    unguided_hole, guided_hole = (
+        packed_inputs(zoom_net, img, layers, faces=[face], mirror=False, mouths=False)[-1][0][7].mean().item()
+        for layers in (EditLayers(mouth), EditLayers(mouth, sketch)))
     assert guided_hole > 2 * unguided_hole
 
 
@@ -373,13 +370,10 @@ def test_thin_holes_are_run_at_twice_the_size_by_a_zoom_aware_model(tmp_path):
     cv2.ellipse(blob.view(np.uint8), (600, 700), (170, 110), 0, 0, 360, 1, -1)
     for name, mask, expected in (("zoom", scribble, 256), ("zoom", blob, 128), ("whole", scribble, 128)):
         net = load_generator(paths[name])
-        sizes = []
-        hook = net.register_forward_pre_hook(lambda m, args: sizes.append(args[0].shape[-1]))
-        try:
-            out = edit_photo(net, img, EditLayers(mask), faces=[face], mirror=False, mouths=False)
-        finally:
-            hook.remove()
+        options = dict(faces=[face], mirror=False, mouths=False)
+        sizes = [packed.shape[-1] for packed, _ in packed_inputs(net, img, EditLayers(mask), **options)]
         assert sizes and set(sizes) == {expected}, (name, sizes)
+        out = edit_photo(net, img, EditLayers(mask), **options)
         assert np.array_equal(out[~mask], img[~mask]) and not np.array_equal(out[mask], img[mask])
 
 
