@@ -22,7 +22,7 @@ from model.training.config import TrainConfig
 from model.training.dataset import FaceDataset, GuideOptions, cut_square, roughen_colour
 from model.training.export import export_run
 from model.training.loop import Trainer
-from model.training.losses import diversity_hinge, feature_matching
+from model.training.losses import diversity_hinge, feature_matching, fine_difference
 from model.training.masks import MaskSampler
 from model.training.portraits import (PortraitDataset, face_frame, parts_in_window, person_key,
                                       sample_window, split_portraits, window_sketch_scale)
@@ -167,6 +167,22 @@ def test_diversity_of_specks_alone_earns_nothing_when_pooled():
     assert diversity_hinge(a, a + 0.5, mask, 0.1, pool=2) == 0
 
 
+def test_fine_difference_penalises_specks_not_a_change_of_layout():
+    mask = torch.zeros(1, 1, 32, 32)
+    mask[:, :, 4:28, 4:28] = 1
+    a = torch.zeros(1, 3, 32, 32)
+    specks = a.clone()
+    specks[:, :, ::2, ::2] = 0.5
+    brighter_left = a.clone()
+    brighter_left[:, :, :, :16] = 0.5  # a different layout: one side lit, not the other
+    assert fine_difference(a, specks, mask, 4) > 0.1
+    assert fine_difference(a, a + 0.5, mask, 4) == pytest.approx(0.0, abs=1e-6)
+    assert fine_difference(a, brighter_left, mask, 4) < 0.3 * fine_difference(a, specks, mask, 4)
+    outside = a.clone()
+    outside[:, :, :2] = 1.0  # specks outside the hole are not counted
+    assert fine_difference(a, outside, mask, 4) == pytest.approx(0.0, abs=1e-6)
+
+
 def test_feature_matching_is_zero_for_equal_features_and_differentiable():
     real = [torch.randn(2, 4, 8, 8), torch.randn(2, 8, 4, 4)]
     fake = [r.clone().requires_grad_(True) for r in real]
@@ -235,6 +251,19 @@ def test_diversity_pairs_share_everything_but_the_noise(portraits, tmp_path):
     for key in ("image", "mask", "sketch", "colour"):
         assert torch.equal(batch[key][:2], batch[key][-2:])
     assert not torch.equal(batch["noise"][:2], batch["noise"][-2:])
+    # Without guides: the noise varies what the network has to guess, not what it is told.
+    assert not batch["sketch"][:2].any() and torch.all(batch["colour"][:2] == -1)
+
+
+def test_a_run_with_coarse_diversity_blocks_logs_the_fine_difference(portraits, tmp_path):
+    trainer = Trainer(tmp_path / "run", TrainConfig(),
+                      tiny_zoom(portraits, batch_size=8, diversity_blocks=8, diversity_smooth=1.0),
+                      stream=io.StringIO())
+    result = trainer.run()
+    assert {"diversity", "diversity_fine"} <= set(result.losses)
+    assert result.losses["diversity_fine"] >= 0
+    with pytest.raises(ScfeganError, match="--diversity-blocks"):
+        TrainConfig(diversity_blocks=0).validate()
 
 
 def test_init_of_another_width_is_refused(portraits, tmp_path):

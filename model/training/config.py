@@ -74,6 +74,10 @@ class TrainConfig:
                             "in noise are pushed apart inside the hole (mode seeking)")
     diversity_target: float = _opt(0.08, "loss", "mean |difference| in the hole (in [-1, 1] units) above "
                                    "which a pair is diverse enough")
+    diversity_blocks: int = _opt(32, "loss", "the diversity hinge compares fills as block means of 1/N of "
+                                 "the side (coarse blocks: a different layout, not different specks)")
+    diversity_smooth: float = _opt(0.0, "loss", "weight of the L1 of the fine part of a pair's difference "
+                                   "(finer than the blocks) in the hole: pairs differ in layout, not in specks")
     vgg: str = _opt("", "loss", "torchvision VGG-16 state dict (.pth or .safetensors) for the "
                     "perceptual and style losses; without it they are dropped")
     # [masks]
@@ -114,8 +118,9 @@ class TrainConfig:
         need(0.0 <= self.val_percent < 100.0, f"--val-percent must be in [0, 100), got {self.val_percent}")
         need(self.sampling in ("face", "zoom"), f"--sampling must be face or zoom, got '{self.sampling}'")
         need(0.05 <= self.zoom_min <= 1.0, f"--zoom-min must be in [0.05, 1], got {self.zoom_min}")
-        need(min(self.feature_match, self.diversity, self.diversity_target) >= 0,
-             "--feature-match, --diversity and --diversity-target must not be negative")
+        need(min(self.feature_match, self.diversity, self.diversity_target, self.diversity_smooth) >= 0,
+             "--feature-match, --diversity, --diversity-target and --diversity-smooth must not be negative")
+        need(self.diversity_blocks >= 1, f"--diversity-blocks must be at least 1, got {self.diversity_blocks}")
         need(self.crop in ("auto", "centre", "face"), f"--crop must be auto, centre or face, got '{self.crop}'")
         need(self.precision in ("auto", "fp32", "bf16", "fp16"),
              f"--precision must be auto, fp32, bf16 or fp16, got '{self.precision}'")

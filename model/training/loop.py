@@ -35,6 +35,7 @@ from .dataset import FaceDataset, GuideOptions, collate, split_photos
 from .discriminator import PatchDiscriminator
 from .evaluation import Scores, generator_scores, telea_scores
 from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching,
+                     fine_difference,
                      warn_no_vgg)
 from .masks import MaskSampler
 from .mixed import MixedSamples
@@ -47,7 +48,6 @@ from .vgg import load_vgg16_features
 # Options that fix the networks' shapes or the data: a resumed run may not change them.
 FIXED_ON_RESUME = ("size", "cnum", "d_cnum", "d_layers", "data", "seed", "val_percent", "crop", "sampling")
 PROGRESS_TERMS = ("g_total", "l1_hole", "d_total")
-DIVERSITY_BLOCKS = 32  # the diversity term compares fills as blocks of 1/32 of the side (8 px at 256)
 CELEBA_NAME = re.compile(r"^\d{6}(\D|$)")
 
 
@@ -322,10 +322,14 @@ class Trainer:
                 loss_g = loss_g + cfg.feature_match * fm
                 g_terms["feature_match"] = fm.detach()
             if pairs:
-                div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target,
-                                      pool=max(1, cfg.size // DIVERSITY_BLOCKS))
+                pool = max(1, cfg.size // cfg.diversity_blocks)
+                div = diversity_hinge(output[:pairs], output[-pairs:], mask[:pairs], cfg.diversity_target, pool)
                 loss_g = loss_g + cfg.diversity * div
                 g_terms["diversity"] = div.detach()
+                if cfg.diversity_smooth:
+                    fine = fine_difference(output[:pairs], output[-pairs:], mask[:pairs], pool)
+                    loss_g = loss_g + cfg.diversity_smooth * fine
+                    g_terms["diversity_fine"] = fine.detach()
             g_terms["g_total"] = loss_g.detach()
         self.opt_g.zero_grad(set_to_none=True)
         self.scaler_g.scale(loss_g).backward()
@@ -336,11 +340,15 @@ class Trainer:
 
     def _diversity_pairs(self, batch: dict[str, torch.Tensor]) -> int:
         """With --diversity, make the last quarter of the batch copies of the first
-        quarter with fresh noise (in place); returns how many such pairs."""
+        quarter with fresh noise, both without guides (in place): the noise is to vary
+        what the network has to guess, while guided fills follow their guides. Returns
+        how many such pairs."""
         size = batch["image"].shape[0]
         pairs = size // 4 if self.cfg.diversity else 0
         if not pairs:
             return 0
+        batch["sketch"][:pairs] = 0.0
+        batch["colour"][:pairs] = -1.0  # the dataset's "no colour given"
         for key in ("image", "mask", "sketch", "colour", "mix"):
             batch[key][-pairs:] = batch[key][:pairs]
         draw = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + self.step)  # keyed: resumable

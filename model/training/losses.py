@@ -158,6 +158,17 @@ def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tenso
     return torch.relu(target - distance).mean()
 
 
+def fine_difference(first: torch.Tensor, second: torch.Tensor, mask: torch.Tensor, pool: int) -> torch.Tensor:
+    """Mean |d − blur(d)| inside the hole for the pairs' difference d, the blur a
+    `pool`-wide box: the part of two fills' difference finer than the diversity
+    hinge's blocks, penalised so that noise moves the fill's layout, not its pixels."""
+    d = first.float() - second.float()
+    side = pool | 1  # an odd box keeps the blur centred
+    fine = d - F.avg_pool2d(d, side, stride=1, padding=side // 2, count_include_pad=False)
+    area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0)
+    return ((torch.abs(fine) * mask).sum(dim=(1, 2, 3)) / (area * d.shape[1])).mean()
+
+
 def discriminator_loss(d_real: torch.Tensor, d_fake: torch.Tensor, d_interp: torch.Tensor,
                        interp: torch.Tensor, weights: LossWeights,
                        grad_scale: float = 1.0) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
