@@ -243,16 +243,23 @@ def test_a_mixed_run_sees_every_photo_of_both_folders_and_says_so(portraits, tmp
     assert "non-commercial" in info.licence
 
 
-def test_diversity_pairs_share_everything_but_the_noise(portraits, tmp_path):
-    trainer = Trainer(tmp_path / "run", TrainConfig(), tiny_zoom(portraits, batch_size=8), stream=io.StringIO())
+def test_diversity_pairs_copy_unguided_samples_with_other_noise_and_keep_the_guided(portraits, tmp_path):
+    trainer = Trainer(tmp_path / "run", TrainConfig(),
+                      tiny_zoom(portraits, batch_size=8, sketch_drop=0.5, colour_drop=0.5), stream=io.StringIO())
     batch = next(iter(trainer._loader()))
+    given = lambda b, i: bool(b["sketch"][i].any() or torch.any(b["colour"][i] != -1))  # noqa: E731
+    guided_before = sum(given(batch, i) for i in range(8))
+    assert 0 < guided_before < 8  # the batch drawn has both kinds
+    images_before = batch["image"].clone()
     pairs = trainer._diversity_pairs(batch)
-    assert pairs == 2
+    assert 1 <= pairs <= 2 and batch["image"].shape[0] == 8 + pairs
     for key in ("image", "mask", "sketch", "colour"):
-        assert torch.equal(batch[key][:2], batch[key][-2:])
-    assert not torch.equal(batch["noise"][:2], batch["noise"][-2:])
-    # Without guides: the noise varies what the network has to guess, not what it is told.
-    assert not batch["sketch"][:2].any() and torch.all(batch["colour"][:2] == -1)
+        assert torch.equal(batch[key][:pairs], batch[key][-pairs:])
+    assert not torch.equal(batch["noise"][:pairs], batch["noise"][-pairs:])
+    # The pairs are samples without guides; every sample of the batch is still there.
+    assert not any(given(batch, i) for i in range(pairs))
+    assert sum(given(batch, i) for i in range(8)) == guided_before
+    assert sorted(batch["image"][:8].sum(dim=(1, 2, 3)).tolist()) == sorted(images_before.sum(dim=(1, 2, 3)).tolist())
 
 
 def test_a_run_with_coarse_diversity_blocks_logs_the_fine_difference(portraits, tmp_path):

@@ -339,21 +339,29 @@ class Trainer:
         return g_terms
 
     def _diversity_pairs(self, batch: dict[str, torch.Tensor]) -> int:
-        """With --diversity, make the last quarter of the batch copies of the first
-        quarter with fresh noise, both without guides (in place): the noise is to vary
-        what the network has to guess, while guided fills follow their guides. Returns
-        how many such pairs."""
-        size = batch["image"].shape[0]
-        pairs = size // 4 if self.cfg.diversity else 0
-        if not pairs:
+        """With --diversity, move up to a quarter of the batch's samples that have no
+        guides to its front and append copies of them with fresh noise (in place): the
+        noise is to vary what the network has to guess, while guided fills follow their
+        guides, and the guided samples stay as many as the dataset's odds give. Returns
+        how many such pairs (0 where the batch has no unguided sample)."""
+        if not self.cfg.diversity:
             return 0
-        batch["sketch"][:pairs] = 0.0
-        batch["colour"][:pairs] = -1.0  # the dataset's "no colour given"
-        for key in ("image", "mask", "sketch", "colour", "mix"):
-            batch[key][-pairs:] = batch[key][:pairs]
+        size = batch["image"].shape[0]
+        unguided = [i for i in range(size)
+                    if not batch["sketch"][i].any() and bool(torch.all(batch["colour"][i] == -1))]
+        sources = unguided[:max(1, size // 4)]
+        if not sources:
+            return 0
+        order = torch.tensor(sources + [i for i in range(size) if i not in sources])
+        pairs = len(sources)
         draw = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + self.step)  # keyed: resumable
-        fresh = torch.randn(batch["noise"][:pairs].shape, generator=draw) >= NOISE_THRESHOLD
-        batch["noise"][-pairs:] = fresh.to(batch["noise"].dtype)
+        for key, value in batch.items():
+            value = value[order]
+            if key == "noise":
+                copies = (torch.randn(value[:pairs].shape, generator=draw) >= NOISE_THRESHOLD).to(value.dtype)
+            else:
+                copies = value[:pairs]
+            batch[key] = torch.cat([value, copies])
         return pairs
 
     @torch.no_grad()
