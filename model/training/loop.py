@@ -35,8 +35,7 @@ from .dataset import FaceDataset, GuideOptions, collate, split_photos
 from .discriminator import PatchDiscriminator
 from .evaluation import Scores, generator_scores, telea_scores
 from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching,
-                     fine_difference,
-                     warn_no_vgg)
+                     fine_difference, warn_no_vgg)
 from .masks import MaskSampler
 from .mixed import MixedSamples
 from .portraits import PortraitDataset, split_portraits
