@@ -144,6 +144,12 @@ def feature_matching(fake: list[torch.Tensor], real: list[torch.Tensor]) -> torc
     return sum(torch.mean(torch.abs(f.float() - r.float().detach())) for f, r in zip(fake, real)) / len(fake)
 
 
+def _mean_in_hole(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per sample, the mean of `values` (N×C×H×W) over the hole's pixels and the channels."""
+    area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0)
+    return (values * mask).sum(dim=(1, 2, 3)) / (area * values.shape[1])
+
+
 def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tensor, target: float,
                     pool: int = 1) -> torch.Tensor:
     """Mode seeking for pairs that differ only in their noise: per pair, the mean
@@ -153,8 +159,7 @@ def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tenso
     if pool > 1:
         first, second = F.avg_pool2d(first.float(), pool), F.avg_pool2d(second.float(), pool)
         mask = (F.avg_pool2d(mask.float(), pool) > 0.5).float()
-    area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0)
-    distance = (torch.abs(first.float() - second.float()) * mask).sum(dim=(1, 2, 3)) / (area * first.shape[1])
+    distance = _mean_in_hole(torch.abs(first.float() - second.float()), mask)
     return torch.relu(target - distance).mean()
 
 
@@ -165,8 +170,7 @@ def fine_difference(first: torch.Tensor, second: torch.Tensor, mask: torch.Tenso
     d = first.float() - second.float()
     side = pool | 1  # an odd box keeps the blur centred
     fine = d - F.avg_pool2d(d, side, stride=1, padding=side // 2, count_include_pad=False)
-    area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0)
-    return ((torch.abs(fine) * mask).sum(dim=(1, 2, 3)) / (area * d.shape[1])).mean()
+    return _mean_in_hole(torch.abs(fine), mask).mean()
 
 
 def discriminator_loss(d_real: torch.Tensor, d_fake: torch.Tensor, d_interp: torch.Tensor,
