@@ -166,6 +166,14 @@ def zoom_range(info) -> tuple[float, float]:
     return zmin, zmax
 
 
+def seed_zero_is_noiseless(info) -> bool:
+    """Whether the model was trained to give its best guess without noise (its
+    metadata says `extra["seed_zero_noise"]` "true"): then seed 0 runs without noise
+    and every other seed is a variation."""
+    extra = getattr(info, "extra", None) or {}
+    return isinstance(extra, dict) and str(extra.get("seed_zero_noise", "")).lower() == "true"
+
+
 def _side(box) -> int:
     return max(box[2] - box[0], box[3] - box[1])
 
@@ -410,11 +418,12 @@ def run_size(info, hole: np.ndarray) -> int:
     return 2 * size if radius <= THIN_HOLE else size
 
 
-def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator):
+def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator | None):
     """Run the network on one crop at `run_size` → (its output at that size, float32
     RGB 0..255; the input image; the hole at that size (the network's own mask is a pixel
     wider); the crop's hole). Colour strokes over part of the hole cost a second pass:
-    the first, without colour, gives the colours of the rest of the hole."""
+    the first, without colour, gives the colours of the rest of the hole. The noise is
+    drawn from `rng`; None: no noise."""
     info = net.info
     hole = _cut(layers.mask, crop, reflect=True).astype(bool)  # mirrored with the photo
     size = run_size(info, hole)
@@ -444,7 +453,8 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
     bgr = info.channel_order == "BGR"
     net_image = _to_tensor((image[..., ::-1] if bgr else image) / 127.5 - 1, device)
     net_mask_t, sketch_t = _to_tensor(net_mask, device), _to_tensor(sketch, device)
-    noise = _to_tensor(binary_noise(size, size, rng), device)
+    noise = _to_tensor(binary_noise(size, size, rng) if rng is not None else np.zeros((size, size), np.float32),
+                       device)
 
     def generate(colour_map: np.ndarray) -> np.ndarray:
         # Unpainted colour pixels are black (-1), as in the original demo.
@@ -531,7 +541,8 @@ def _painted(layers: EditLayers, crop: Crop, hole: np.ndarray) -> np.ndarray | N
     return painted
 
 
-def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.random.Generator) -> np.ndarray:
+def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop,
+              rng: np.random.Generator | None) -> np.ndarray:
     """The crop's fill (float32 RGB 0..255, crop-sized), to be written inside the hole:
     the network's output matched to the known pixels at the hole's edge, scaled to
     the crop, with the photo's own high frequencies added where it was scaled up."""
@@ -561,7 +572,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     """Edited copy of `photo` (H×W×3 uint8 RGB): the masked region repainted to follow
     the sketch and colour layers; pixels outside the mask are bit-identical.
 
-    `net` comes from `load_generator`. `seed` fixes the noise (None: random).
+    `net` comes from `load_generator`. `seed` fixes the noise (None: random); a model
+    trained so (`seed_zero_is_noiseless`) gets none for seed 0, its best guess.
     `faces` (x, y, w, h) boxes may be given; otherwise faces are detected.
     `mirror`: a region without guides on one side of a face takes the mirrored
     other side where it matches (model.symmetry), blended over the network's fill; an
@@ -585,7 +597,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         return result
     if faces is None:
         faces = _FACES.faces(photo)
-    rng = np.random.default_rng(seed)
+    rng = None if seed == 0 and seed_zero_is_noiseless(net.info) else np.random.default_rng(seed)
     labels, stats = label_regions(mask)
     size = net.info.native_size
     # A region with strokes is the user's; without, the network has to guess what belongs

@@ -58,6 +58,31 @@ def test_same_seed_same_result_other_seed_other_noise(net):
     assert not np.array_equal(a, edit_photo(net, img, layers, seed=4, faces=[]))
 
 
+def test_seed_zero_has_no_noise_only_for_a_model_trained_so(tmp_path):
+    """A model whose weights say `seed_zero_noise` gives its best guess, without noise,
+    for seed 0 (the default), and variations for other seeds; any other model keeps the
+    original demo's noise for every seed."""
+    from model.generator import Generator
+    from model.weights import WeightsInfo, save_weights
+
+    img = photo(128, 128)
+    layers = EditLayers(box_mask(128, 128, (30, 30, 90, 90)))
+    hole = torch.from_numpy(layers.mask)
+
+    def noise(path, seed):
+        (packed, _), = packed_inputs(load_generator(path), img, layers, seed=seed)
+        return packed[8]
+
+    torch.manual_seed(0)
+    state = Generator(4).state_dict()
+    for marked in (True, False):
+        path = tmp_path / f"{marked}.safetensors"
+        save_weights(path, state, WeightsInfo(cnum=4, native_size=128, channel_order="RGB",
+                                             extra={"seed_zero_noise": "true"} if marked else {}))
+        assert bool(noise(path, 0)[hole].any()) is not marked
+        assert noise(path, 1)[hole].any() and noise(path, None)[hole].any()
+
+
 def test_two_distant_regions_get_one_crop_each():
     mask = box_mask(1000, 1500, (50, 50, 100, 100), (1300, 800, 1400, 900))
     crops = plan_crops(mask)

@@ -273,6 +273,42 @@ def test_a_run_with_coarse_diversity_blocks_logs_the_fine_difference(portraits, 
         TrainConfig(diversity_blocks=0).validate()
 
 
+def test_anchored_noise_keeps_noiseless_fills_at_the_init_models_and_says_so(portraits, tmp_path):
+    """--anchor-noise: samples without noise (every pair's first half, some others) are
+    held to the --init model's fills; only noisy copies are pushed to vary; the weights
+    tell the editor that seed 0 is the noiseless best guess."""
+    start = Generator(4)
+    save_weights(tmp_path / "start.safetensors", start.state_dict(),
+                 WeightsInfo(cnum=4, native_size=128, channel_order="RGB"))
+    options = tiny_zoom(portraits, batch_size=8, sketch_drop=0.5, colour_drop=0.5,
+                        init=str(tmp_path / "start.safetensors"), anchor_noise=5.0)
+    trainer = Trainer(tmp_path / "run", TrainConfig(), options, stream=io.StringIO())
+    batch = next(iter(trainer._loader()))
+    pairs = trainer._diversity_pairs(batch)
+    quiet = trainer._anchor_noise(batch, pairs)
+    assert pairs >= 1 and quiet[:pairs].all() and not quiet[-pairs:].any()
+    assert all(not batch["noise"][i].any() for i in range(len(quiet)) if quiet[i])
+    assert all(batch["noise"][-i].any() for i in range(1, pairs + 1))  # the copies keep theirs
+    result = trainer.run()
+    assert {"anchor", "diversity"} <= set(result.losses) and result.losses["anchor"] >= 0
+    for name, value in start.state_dict().items():  # the anchor stays the start model
+        assert torch.equal(trainer.anchor.state_dict()[name], value)
+    assert any(not torch.equal(trainer.generator.state_dict()[n], v) for n, v in start.state_dict().items())
+    info = export_run(tmp_path / "run", tmp_path / "out.safetensors")
+    assert info.extra["seed_zero_noise"] == "true"
+    # Resumed, it holds to the same start model (read again from --init).
+    resumed = Trainer(tmp_path / "run", None, {"steps": 3}, resume=True, stream=io.StringIO())
+    for name, value in start.state_dict().items():
+        assert torch.equal(resumed.anchor.state_dict()[name], value)
+    with pytest.raises(ScfeganError, match="--init"):
+        TrainConfig(anchor_noise=1.0).validate()
+
+
+def test_runs_without_anchored_noise_do_not_mark_their_weights(portraits, tmp_path):
+    Trainer(tmp_path / "run", TrainConfig(), tiny_zoom(portraits), stream=io.StringIO()).run()
+    assert "seed_zero_noise" not in export_run(tmp_path / "run", tmp_path / "out.safetensors").extra
+
+
 def test_init_of_another_width_is_refused(portraits, tmp_path):
     save_weights(tmp_path / "wide.safetensors", Generator(8).state_dict(),
                  WeightsInfo(cnum=8, native_size=128, channel_order="RGB"))

@@ -78,6 +78,10 @@ class TrainConfig:
                                  "the side (coarse blocks: a different layout, not different specks)")
     diversity_smooth: float = _opt(0.0, "loss", "weight of the L1 of the fine part of a pair's difference "
                                    "(finer than the blocks) in the hole: pairs differ in layout, not in specks")
+    anchor_noise: float = _opt(0.0, "loss", "seed 0 keeps the --init model's fills: samples shown without noise "
+                               "(the diversity pairs' first halves, half the rest) are held to that model's "
+                               "fill with this weight, so only noisy fills vary; the weights tell the editor "
+                               "to give seed 0 no noise (0 = off)")
     vgg: str = _opt("", "loss", "torchvision VGG-16 state dict (.pth or .safetensors) for the "
                     "perceptual and style losses; without it they are dropped")
     # [masks]
@@ -120,6 +124,8 @@ class TrainConfig:
         need(0.05 <= self.zoom_min <= 1.0, f"--zoom-min must be in [0.05, 1], got {self.zoom_min}")
         need(min(self.feature_match, self.diversity, self.diversity_target, self.diversity_smooth) >= 0,
              "--feature-match, --diversity, --diversity-target and --diversity-smooth must not be negative")
+        need(self.anchor_noise >= 0, f"--anchor-noise must not be negative, got {self.anchor_noise}")
+        need(not self.anchor_noise or self.init, "--anchor-noise holds fills to the --init model's: give --init")
         need(self.diversity_blocks >= 1, f"--diversity-blocks must be at least 1, got {self.diversity_blocks}")
         need(self.crop in ("auto", "centre", "face"), f"--crop must be auto, centre or face, got '{self.crop}'")
         need(self.precision in ("auto", "fp32", "bf16", "fp16"),

@@ -44,5 +44,7 @@ def export_run(run_dir: str | os.PathLike, dst: str | os.PathLike, licence: str 
     )
     if data.get("zoom_range"):  # the editor crops no tighter than the model was trained on
         info.extra["zoom_range"] = json.dumps(data["zoom_range"])
+    if data.get("seed_zero_noise"):  # trained so: seed 0 without noise is the best guess
+        info.extra["seed_zero_noise"] = "true"
     save_weights(dst, weights, info, half=half)
     return info

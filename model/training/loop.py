@@ -34,7 +34,7 @@ from .config import TrainConfig, apply_overrides, load_config
 from .dataset import FaceDataset, GuideOptions, collate, split_photos
 from .discriminator import PatchDiscriminator
 from .evaluation import Scores, generator_scores, telea_scores
-from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching,
+from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching, hole_l1,
                      fine_difference, warn_no_vgg)
 from .masks import MaskSampler
 from .mixed import MixedSamples
@@ -111,6 +111,7 @@ class Trainer:
                 self._load_state(state)
             elif cfg.init:
                 self._load_init(cfg.init)
+            self.anchor = self._frozen(cfg.init) if cfg.anchor_noise else None
         except BaseException:
             distributed.teardown(self.place)
             raise
@@ -131,6 +132,8 @@ class Trainer:
                           "sampling": cfg.sampling}
         if zoom:
             self.data_info.update(zoom_range=[cfg.zoom_min, 1.0], split="person")
+        if cfg.anchor_noise:
+            self.data_info["seed_zero_noise"] = True
         masks = MaskSampler(cfg.size, cfg.masks or None, (cfg.mask_strokes, cfg.mask_face, cfg.mask_folder),
                             cfg.part_blob)
         cache = self.run_dir / "cache" if cfg.cache else None
@@ -208,6 +211,14 @@ class Trainer:
             self.ema.load_state_dict(self.generator.state_dict())
         self.data_info["init"] = Path(path).name
 
+    def _frozen(self, path: str) -> torch.nn.Module:
+        """A frozen copy of the generator with the weights in `path` (--init): the fills
+        that --anchor-noise holds the noiseless samples to, on resume too."""
+        state, _ = read_weights(path)
+        net = copy.deepcopy(self.generator).requires_grad_(False)
+        net.load_state_dict(state)
+        return net.eval()
+
     def _state(self) -> dict:
         return {
             "format": 1,
@@ -266,15 +277,22 @@ class Trainer:
         update; returns the detached loss terms."""
         place, dev = self.place, self.place.device
         pairs = self._diversity_pairs(batch)
+        quiet = self._anchor_noise(batch, pairs) if self.anchor is not None else None
         b = {k: v.to(dev, non_blocking=True) for k, v in batch.items()}
         image, mask, noise = b["image"], b["mask"], b["noise"]
         sketch, colour = b["sketch"] * mask, b["colour"] * mask  # what the generator sees
         with place.autocast():
-            output = self.g_train(pack_input(image, mask, sketch, colour, noise)).float()
+            x = pack_input(image, mask, sketch, colour, noise)
+            output = self.g_train(x).float()
+            anchor = None
+            if quiet is not None:
+                quiet = quiet.to(dev)
+                with torch.no_grad():
+                    anchor = quiet, self.anchor(x[quiet]).float()
         composite = output * mask + image * (1 - mask)
 
         if not self.uses_discriminator:
-            return self._generator_step(output, composite, image, mask, sketch, colour, pairs)
+            return self._generator_step(output, composite, image, mask, sketch, colour, pairs, anchor)
 
         # Discriminator: real, fake and the penalty's interpolates in one forward pass.
         fake = composite.detach()
@@ -294,7 +312,8 @@ class Trainer:
         # Generator, against the updated discriminator (called unwrapped: it is frozen).
         self.discriminator.requires_grad_(False)
         try:
-            return {**self._generator_step(output, composite, image, mask, sketch, colour, pairs), **d_terms}
+            return {**self._generator_step(output, composite, image, mask, sketch, colour, pairs, anchor),
+                    **d_terms}
         finally:
             self.discriminator.requires_grad_(True)
 
@@ -303,8 +322,10 @@ class Trainer:
         """Whether any generator term reads the discriminator; without one its step is skipped."""
         return bool(self.cfg.adversarial or self.cfg.feature_match)
 
-    def _generator_step(self, output, composite, image, mask, sketch, colour, pairs) -> dict[str, torch.Tensor]:
-        """The generator's update on its losses; returns their detached values."""
+    def _generator_step(self, output, composite, image, mask, sketch, colour, pairs,
+                        anchor=None) -> dict[str, torch.Tensor]:
+        """The generator's update on its losses; returns their detached values. `anchor`:
+        (which samples have no noise, the --init model's fills of them) or None."""
         with self.place.autocast():
             cfg = self.cfg
             if not self.uses_discriminator:
@@ -329,6 +350,11 @@ class Trainer:
                     fine = fine_difference(output[:pairs], output[-pairs:], mask[:pairs], pool)
                     loss_g = loss_g + cfg.diversity_smooth * fine
                     g_terms["diversity_fine"] = fine.detach()
+            if anchor is not None:
+                quiet, held = anchor
+                pin = hole_l1(output[quiet], held, mask[quiet])
+                loss_g = loss_g + cfg.anchor_noise * pin
+                g_terms["anchor"] = pin.detach()
             g_terms["g_total"] = loss_g.detach()
         self.opt_g.zero_grad(set_to_none=True)
         self.scaler_g.scale(loss_g).backward()
@@ -362,6 +388,19 @@ class Trainer:
                 copies = value[:pairs]
             batch[key] = torch.cat([value, copies])
         return pairs
+
+    def _anchor_noise(self, batch: dict[str, torch.Tensor], pairs: int) -> torch.Tensor:
+        """With --anchor-noise, take the noise away (in place) from the diversity pairs'
+        first halves and, with even odds, from every other sample but their copies (the
+        editor gives seed 0 no noise); returns which samples have none (bool, per sample)."""
+        noise = batch["noise"]
+        originals = noise.shape[0] - pairs
+        draw = torch.Generator().manual_seed(self.cfg.seed * 1_000_033 + self.step)  # keyed: resumable
+        quiet = torch.zeros(noise.shape[0], dtype=torch.bool)
+        quiet[:originals] = torch.rand(originals, generator=draw) < 0.5
+        quiet[:pairs] = True
+        noise[quiet] = 0
+        return quiet
 
     @torch.no_grad()
     def _update_ema(self) -> None:

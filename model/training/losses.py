@@ -150,6 +150,11 @@ def _mean_in_hole(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (values * mask).sum(dim=(1, 2, 3)) / (area * values.shape[1])
 
 
+def hole_l1(output: torch.Tensor, reference: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The mean over samples of the mean |output − reference| inside each one's hole."""
+    return _mean_in_hole(torch.abs(output.float() - reference.float()), mask).mean()
+
+
 def diversity_hinge(first: torch.Tensor, second: torch.Tensor, mask: torch.Tensor, target: float,
                     pool: int = 1) -> torch.Tensor:
     """Mode seeking for pairs that differ only in their noise: per pair, the mean
