@@ -7,7 +7,7 @@ covers a face's whole mouth takes a mouth from a small library of CC0 portraits
 then moved and scaled to match the hole's surroundings (nose, cheeks, chin); those
 whose surroundings do not match in detail, brightness and texture (a turned face)
 are left out, and the seed picks among the best three, so Generate again gives
-another mouth. The chosen example is matched to the photo's colours and blended over
+another mouth (where none matches that well, the best of a lower bar is the only one). The chosen example is matched to the photo's colours and blended over
 the network's fill at its lips, or at its nose and lips where the hole covers the nose
 too; the fill keeps the rest of the hole. No example where the photo's own lips show
 beside the hole (the mouth was not erased whole) or for the example's own photo.
@@ -39,6 +39,8 @@ RING = 0.08               # the surroundings: known pixels this far from the hol
 MIN_RING = 0.2            # at least this much of the surroundings' area must be known
 MIN_SCORE = 0.45          # the score an example needs; where the nose is erased too (the hole's
 MIN_SCORE_WITH_NOSE = 0.4   # surroundings are farther from the mouth and say less), this
+LAST_RESORT = 0.28        # where none scores that, the best one that scores this is the only one offered
+                          # (an erased mouth came back as a pink smear; below it, garish lips came)
 MIN_SCORE_NOSE = 0.4      # a nose erased alone: the score its example needs ...
 NOSE_CLOSE = 0.15         # ... and the seed picks among those that score this near the best (far
                           # below it they came as smudges) ...
@@ -122,7 +124,8 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
         return None
     with_nose = covers_part(hole, face, NOSE)
     min_score = MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE
-    found = search(target, ring, known, library, LOWER_FACE, min_score)
+    found = (search(target, ring, known, library, LOWER_FACE, min_score)
+             or search(target, ring, known, library, LOWER_FACE, LAST_RESORT, count=1))
     if not found:
         return None
     pick = found[choice % len(found)]

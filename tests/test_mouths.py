@@ -13,7 +13,8 @@ import pytest
 import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
-from model.examples import PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, within
+from model.examples import (PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, search, surroundings,
+                            within)
 from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, load_library, mouth_fill, nose_fill,
                           tint_lips)
 from face_checks import assert_inside, assert_left_to_the_network, command_line_edits, odd_faces
@@ -161,6 +162,22 @@ def test_the_example_takes_the_photos_colours(library):
     # The example's skin comes out near the photo's skin, not the examples' lighter one.
     assert skin.sum() > 100
     assert np.abs(found.values[skin].mean(0) - photo[ring].mean(0)).max() < 15
+
+
+def test_a_weaker_match_is_the_only_mouth_offered_rather_than_none(library, monkeypatch):
+    """Where no example reaches the score a choice needs, the best that scores the last
+    resort's lower bar comes back for every seed (a smear was all the user got)."""
+    photo = lower_face(seed=2)
+    hole = mouth_hole()
+    best = mouth_fill(photo, hole, FACE, library=library)
+    target, _, known, ring = surroundings(photo, hole, hole, FACE, LOWER_FACE, model.mouths.RING, 0.0)
+    scores = sorted(c.score for c in search(target, ring, known, library, LOWER_FACE, -9.0))
+    monkeypatch.setattr(model.mouths, "MIN_SCORE", scores[-1] + 0.01)      # none is good enough to choose
+    monkeypatch.setattr(model.mouths, "LAST_RESORT", scores[-1] - 0.01)
+    names = {mouth_fill(photo, hole, FACE, library=library, choice=c).example for c in range(3)}
+    assert names == {best.example}
+    monkeypatch.setattr(model.mouths, "LAST_RESORT", scores[-1] + 0.01)
+    assert mouth_fill(photo, hole, FACE, library=library) is None
 
 
 def test_no_mouth_where_no_example_matches(library):
