@@ -148,6 +148,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
     by_kind: dict[str, dict[str, MethodScores]] = {}  # every method per kind of hole
     kind_seed_diff: dict[str, list[float]] = {}
     real = MethodScores()  # the true photo scored against itself: reference seam index
+    next_seed = MethodScores()  # unguided with the next seed: how good the variations are
     seed_diff, kinds, skipped, grid_rows = [], {}, {"small": 0, "no_face": 0}, []
     started = time.perf_counter()
     for index, path in enumerate(photos):
@@ -192,6 +193,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             seed_diff.append(float(np.abs(other[mask].astype(np.float32)
                                           - results["ours_unguided"][mask].astype(np.float32)).mean()))
             kind_seed_diff.setdefault(kind, []).append(seed_diff[-1])
+            next_seed.add(truth, other, mask)
             for method, result in results.items():
                 one = MethodScores()
                 one.add(truth, result, mask)
@@ -215,6 +217,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
               "real_photo_seam": {"median": float(np.nanmedian(real.seam)),
                                   "p90": float(np.nanpercentile(real.seam, 90))},
               "seed_difference": float(np.mean(seed_diff)),
+              "next_seed_unguided": next_seed.summary(l1_scale=255.0),
               "by_kind": {kind: {**{m: s.summary(l1_scale=255.0) for m, s in methods.items()},
                                  "seed_difference": float(np.mean(kind_seed_diff[kind]))}
                           for kind, methods in by_kind.items()}}
@@ -242,6 +245,10 @@ def format_portrait_table(report: dict) -> str:
     seam = report["real_photo_seam"]
     lines += ["", f"Real photos, same holes: seam median {seam['median']:.3f}, p90 {seam['p90']:.3f}. "
               f"Two seeds unguided differ by {report['seed_difference']:.2f}/255 in the hole (mean)."]
+    if report.get("next_seed_unguided"):
+        s = report["next_seed_unguided"]
+        lines[-1] += (f" Unguided with seed {report.get('seed', 0) + 1}: hole L1 {s['hole_l1']['mean']:.2f}, "
+                      f"PSNR {s['psnr']['mean']:.2f} dB, sharpness median {s['sharpness']['median']:.2f}.")
     if report.get("by_kind"):
         lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness "
                   "| seeds differ | guided PSNR | guided sharpness | strokes PSNR | strokes sharpness "

@@ -197,6 +197,8 @@ def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(
         assert set(report["methods"][method]) >= {"hole_l1", "psnr", "ssim", "sharpness", "seam"}
         assert report["methods"][method]["seam"]["p90"] >= report["methods"][method]["seam"]["median"]
     assert report["seed_difference"] >= 0 and 0.8 < report["real_photo_seam"]["median"] < 1.2
+    assert set(report["next_seed_unguided"]) >= {"hole_l1", "psnr", "sharpness"}   # the variations' quality
+    assert "Unguided with seed 1: hole L1" in (out / "report.md").read_text()
     grid = np.asarray(Image.open(out / "grid.png"))
     assert grid.shape[0] > 3 * 100          # crops at 100 %: a mouth of a 420-px face is > 100 px
     assert all(set(report["by_kind"][kind]) >= {"telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_lines"}
