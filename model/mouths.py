@@ -7,9 +7,10 @@ covers a face's whole mouth takes a mouth from a small library of CC0 portraits
 then moved and scaled to match the hole's surroundings (nose, cheeks, chin); those
 whose surroundings do not match in detail, brightness and texture (a turned face)
 are left out, and the seed picks among the best three, so Generate again gives
-another mouth (where none matches that well, the best of a lower bar is the only one). The chosen example is matched to the photo's colours and blended over
-the network's fill at its lips, or at its nose and lips where the hole covers the nose
-too; the fill keeps the rest of the hole. No example where the photo's own lips show
+another mouth (where none matches that well, the best of a lower bar is the only one).
+The chosen example is matched to the photo's colours and blended over the network's
+fill at its lips, or at its nose and lips where the hole covers the nose too; the fill
+keeps the rest of the hole. No example where the photo's own lips show
 beside the hole (the mouth was not erased whole) or for the example's own photo.
 """
 from __future__ import annotations

@@ -34,8 +34,8 @@ from .config import TrainConfig, apply_overrides, load_config
 from .dataset import FaceDataset, GuideOptions, collate, split_photos
 from .discriminator import PatchDiscriminator
 from .evaluation import Scores, generator_scores, telea_scores
-from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching, hole_l1,
-                     fine_difference, warn_no_vgg)
+from .losses import (GeneratorLoss, LossWeights, discriminator_loss, diversity_hinge, feature_matching,
+                     fine_difference, hole_l1, warn_no_vgg)
 from .masks import MaskSampler
 from .mixed import MixedSamples
 from .portraits import PortraitDataset, split_portraits
