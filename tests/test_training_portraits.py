@@ -274,8 +274,9 @@ def test_a_run_with_coarse_diversity_blocks_logs_the_fine_difference(portraits, 
 
 
 def test_anchored_noise_keeps_noiseless_fills_at_the_init_models_and_says_so(portraits, tmp_path):
-    """--anchor-noise: samples without noise (every pair's first half, some others) are
-    held to the --init model's fills; only noisy copies are pushed to vary; the weights
+    """--anchor-noise: samples without noise (every pair's first half, some others) and
+    guided samples are held to the --init model's fills; only unguided noisy copies are
+    pushed to vary; the weights
     tell the editor that seed 0 is the noiseless best guess."""
     start = Generator(4)
     save_weights(tmp_path / "start.safetensors", start.state_dict(),
@@ -285,10 +286,13 @@ def test_anchored_noise_keeps_noiseless_fills_at_the_init_models_and_says_so(por
     trainer = Trainer(tmp_path / "run", TrainConfig(), options, stream=io.StringIO())
     batch = next(iter(trainer._loader()))
     pairs = trainer._diversity_pairs(batch)
-    quiet = trainer._anchor_noise(batch, pairs)
-    assert pairs >= 1 and quiet[:pairs].all() and not quiet[-pairs:].any()
-    assert all(not batch["noise"][i].any() for i in range(len(quiet)) if quiet[i])
-    assert all(batch["noise"][-i].any() for i in range(1, pairs + 1))  # the copies keep theirs
+    held = trainer._held_samples(batch, pairs)
+    assert pairs >= 1 and held[:pairs].all() and not held[-pairs:].any()
+    noisy = torch.tensor([bool(n.any()) for n in batch["noise"]])
+    assert noisy[-pairs:].all() and not noisy[:pairs].any()  # only the copies keep theirs
+    guided = torch.tensor([bool(s.any() or (c != -1).any()) for s, c in zip(batch["sketch"], batch["colour"])])
+    assert guided.any() and not guided[:pairs].any()
+    assert (held == (guided | ~noisy)).all()  # guided ones held whatever their noise
     result = trainer.run()
     assert {"anchor", "diversity"} <= set(result.losses) and result.losses["anchor"] >= 0
     for name, value in start.state_dict().items():  # the anchor stays the start model

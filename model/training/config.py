@@ -79,8 +79,9 @@ class TrainConfig:
     diversity_smooth: float = _opt(0.0, "loss", "weight of the L1 of the fine part of a pair's difference "
                                    "(finer than the blocks) in the hole: pairs differ in layout, not in specks")
     anchor_noise: float = _opt(0.0, "loss", "seed 0 keeps the --init model's fills: samples shown without noise "
-                               "(the diversity pairs' first halves, half the rest) are held to that model's "
-                               "fill with this weight, so only noisy fills vary; the weights tell the editor "
+                               "(the diversity pairs' first halves, half the rest) and every guided sample "
+                               "are held to that model's fill with this weight, so only unguided noisy fills "
+                               "vary; the weights tell the editor "
                                "to give seed 0 no noise (0 = off)")
     vgg: str = _opt("", "loss", "torchvision VGG-16 state dict (.pth or .safetensors) for the "
                     "perceptual and style losses; without it they are dropped")

@@ -277,7 +277,7 @@ class Trainer:
         update; returns the detached loss terms."""
         place, dev = self.place, self.place.device
         pairs = self._diversity_pairs(batch)
-        quiet = self._anchor_noise(batch, pairs) if self.anchor is not None else None
+        held = self._held_samples(batch, pairs) if self.anchor is not None else None
         b = {k: v.to(dev, non_blocking=True) for k, v in batch.items()}
         image, mask, noise = b["image"], b["mask"], b["noise"]
         sketch, colour = b["sketch"] * mask, b["colour"] * mask  # what the generator sees
@@ -285,10 +285,10 @@ class Trainer:
             x = pack_input(image, mask, sketch, colour, noise)
             output = self.g_train(x).float()
             anchor = None
-            if quiet is not None:
-                quiet = quiet.to(dev)
+            if held is not None:
+                held = held.to(dev)
                 with torch.no_grad():
-                    anchor = quiet, self.anchor(x[quiet]).float()
+                    anchor = held, self.anchor(x[held]).float()
         composite = output * mask + image * (1 - mask)
 
         if not self.uses_discriminator:
@@ -325,7 +325,8 @@ class Trainer:
     def _generator_step(self, output, composite, image, mask, sketch, colour, pairs,
                         anchor=None) -> dict[str, torch.Tensor]:
         """The generator's update on its losses; returns their detached values. `anchor`:
-        (which samples have no noise, the --init model's fills of them) or None."""
+        (which samples are held: those without noise or with guides; the --init model's
+        fills of them) or None."""
         with self.place.autocast():
             cfg = self.cfg
             if not self.uses_discriminator:
@@ -351,8 +352,8 @@ class Trainer:
                     loss_g = loss_g + cfg.diversity_smooth * fine
                     g_terms["diversity_fine"] = fine.detach()
             if anchor is not None:
-                quiet, held = anchor
-                pin = hole_l1(output[quiet], held, mask[quiet])
+                held, fills = anchor
+                pin = hole_l1(output[held], fills, mask[held])
                 loss_g = loss_g + cfg.anchor_noise * pin
                 g_terms["anchor"] = pin.detach()
             g_terms["g_total"] = loss_g.detach()
@@ -372,8 +373,8 @@ class Trainer:
         if not self.cfg.diversity:
             return 0
         size = batch["image"].shape[0]
-        unguided = [i for i in range(size)
-                    if not batch["sketch"][i].any() and bool(torch.all(batch["colour"][i] == -1))]
+        guided = self._guided(batch)
+        unguided = [i for i in range(size) if not guided[i]]
         sources = unguided[:max(1, size // 4)]
         if not sources:
             return 0
@@ -388,6 +389,18 @@ class Trainer:
                 copies = value[:pairs]
             batch[key] = torch.cat([value, copies])
         return pairs
+
+    def _held_samples(self, batch: dict[str, torch.Tensor], pairs: int) -> torch.Tensor:
+        """With --anchor-noise, which samples are held to the --init model's fills (bool,
+        per sample): those without noise (taken away here) and every guided one, whatever
+        its noise, since the noise is to vary only what the network has to guess."""
+        return self._anchor_noise(batch, pairs) | self._guided(batch)
+
+    @staticmethod
+    def _guided(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Which samples have a sketch or colour (bool, per sample; no colour is -1)."""
+        sketch = batch["sketch"].flatten(1).ne(0).any(1)
+        return sketch | batch["colour"].flatten(1).ne(-1).any(1)
 
     def _anchor_noise(self, batch: dict[str, torch.Tensor], pairs: int) -> torch.Tensor:
         """With --anchor-noise, take the noise away (in place) from the diversity pairs'
