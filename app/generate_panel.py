@@ -53,7 +53,7 @@ class GeneratePanel(QWidget):
         row.addWidget(QLabel("Seed"))
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, SEED_MAX)
-        self.seed_spin.setToolTip("Noise seed: the same strokes and seed give the same result")
+        self.describe_seeds(False)
         row.addWidget(self.seed_spin)
         dice = QToolButton()
         dice.setIcon(icons.icon("dice"))
@@ -103,6 +103,12 @@ class GeneratePanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+
+    def describe_seeds(self, zero_is_best: bool) -> None:
+        """The seed's tooltip, for a model whose seed 0 is its noiseless best guess or not."""
+        same = "the same strokes and seed give the same result"
+        self.seed_spin.setToolTip(f"Noise seed: 0 is the model's best guess, other seeds give variations "
+                                  f"where nothing is drawn; {same}" if zero_is_best else f"Noise seed: {same}")
 
     @staticmethod
     def _check_box(text: str, action: QAction, row: QHBoxLayout) -> QCheckBox:

@@ -48,6 +48,7 @@ class ModelStatus:
     device: str                # the device it actually runs on ("cpu", "cuda", ...)
     devices: tuple[str, ...]   # devices this machine offers
     precision: str = "fp32"    # what it runs at: fp32, bf16 or fp16
+    seed_zero_best: bool = False  # seed 0 runs without noise: the model's best guess
 
 
 def describe_error(error: BaseException) -> str:
@@ -126,13 +127,14 @@ class InferenceWorker(QObject):
 
                 from model import load_generator
                 from model.device import available_devices, interactive_thread_count
+                from model.editor import seed_zero_is_noiseless
                 from model.inference import generator_device
 
                 torch.set_num_threads(interactive_thread_count())
                 net = load_generator(path, device=device, precision=precision, warmup=True)
                 _warm_up_editor(net)
                 status = ModelStatus(path, net.info, generator_device(net).type, tuple(available_devices()),
-                                     net.precision)
+                                     net.precision, seed_zero_is_noiseless(net.info))
             self._report_warnings(caught)
         except Exception as e:  # noqa: BLE001 (every failure becomes a message)
             self._log(e)

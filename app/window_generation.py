@@ -81,6 +81,7 @@ class GenerationCommands:
         self.model_status = status
         self.info_bar.hide()
         self._show_model_ready(status)
+        self.generate_panel.describe_seeds(status.seed_zero_best)
         self._update_device_menu(status)
         self.statusBar().showMessage(model_words(status), 6000)
         self._update_enabled()

@@ -270,6 +270,22 @@ def test_a_failed_reload_keeps_the_working_model(qtbot, window, dialogs, tmp_pat
         window.generate()
 
 
+def test_the_seed_says_zero_is_the_best_guess_only_for_a_model_trained_so(qtbot, window, tmp_path):
+    from model.weights import read_weights, save_weights
+
+    plain = window.model_status.path
+    assert "best guess" not in window.generate_panel.seed_spin.toolTip()
+    state, info = read_weights(plain)
+    info.extra["seed_zero_noise"] = "true"
+    anchored = tmp_path / "anchored.safetensors"
+    save_weights(anchored, state, info)
+    for path, best in ((anchored, True), (plain, False)):
+        with qtbot.waitSignal(window.generation.model_ready, timeout=20000):
+            window.generation.load_model(str(path), "cpu")
+        assert window.model_status.seed_zero_best == best
+        assert ("0 is the model's best guess" in window.generate_panel.seed_spin.toolTip()) == best
+
+
 def test_device_menu_shows_the_active_device(qtbot, window):
     actions = window.device_actions
     assert actions["auto"].text() == "Auto (uses CPU)"
