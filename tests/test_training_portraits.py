@@ -276,8 +276,7 @@ def test_a_run_with_coarse_diversity_blocks_logs_the_fine_difference(portraits, 
 def test_anchored_noise_keeps_noiseless_fills_at_the_init_models_and_says_so(portraits, tmp_path):
     """--anchor-noise: samples without noise (every pair's first half, some others) and
     guided samples are held to the --init model's fills; only unguided noisy copies are
-    pushed to vary; the weights
-    tell the editor that seed 0 is the noiseless best guess."""
+    pushed to vary; the weights tell the editor that seed 0 is the noiseless best guess."""
     start = Generator(4)
     save_weights(tmp_path / "start.safetensors", start.state_dict(),
                  WeightsInfo(cnum=4, native_size=128, channel_order="RGB"))
