@@ -288,7 +288,7 @@ def test_anchored_noise_keeps_noiseless_fills_at_the_init_models_and_says_so(por
     held = trainer._held_samples(batch, pairs)
     assert pairs >= 1 and held[:pairs].all() and not held[-pairs:].any()
     noisy = torch.tensor([bool(n.any()) for n in batch["noise"]])
-    assert noisy[-pairs:].all() and not noisy[:pairs].any()  # only the copies keep theirs
+    assert noisy[-pairs:].all() and not noisy[:pairs].any()  # the pairs' first halves lose theirs
     guided = torch.tensor([bool(s.any() or (c != -1).any()) for s, c in zip(batch["sketch"], batch["colour"])])
     assert guided.any() and not guided[:pairs].any()
     assert (held == (guided | ~noisy)).all()  # guided ones held whatever their noise
