@@ -132,15 +132,29 @@ def write_index(index, part: Part, entries: list[dict]) -> None:
 
 
 def grey(image: np.ndarray) -> np.ndarray:
+    """The mean of the channels (float32)."""
+    if image.dtype == np.uint8:  # the same values, a quarter of the time: sums of three bytes are exact
+        return (image[..., 0].astype(np.float32) + image[..., 1] + image[..., 2]) / np.float32(3)
     return image.astype(np.float32).mean(-1)
 
 
-def _correlations(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Pearson correlation of `a` (n,) with each row of `rows` (k, n); 0 where flat."""
+def _spread(at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Rows of `size` zeros with `values` (n,) put at each row of `at` (k, n): (k, size)."""
+    rows = np.zeros((at.shape[0], size), np.float32)
+    rows[np.arange(at.shape[0])[:, None], at] = values
+    return rows
+
+
+def _ring_correlations(a: np.ndarray, at: np.ndarray, grids: np.ndarray, sums: np.ndarray,
+                       squares: np.ndarray) -> np.ndarray:
+    """Pearson correlation of `a` (n,) with `grids` (rows, size) read at each row of
+    `at` (k, n), given their sums and sums of squares there: (rows, k); 0 where flat."""
     a = a - a.mean()
-    rows = rows - rows.mean(1, keepdims=True)
-    denominator = np.sqrt(float((a * a).sum()) * (rows * rows).sum(1))
-    return np.where(denominator > 1e-6, rows @ a / np.maximum(denominator, 1e-6), 0.0)
+    n = at.shape[1]
+    spread = np.maximum(squares - sums * sums / n, 0.0)
+    denominator = np.sqrt(float((a * a).sum()) * spread)
+    return np.where(denominator > 1e-6, grids @ _spread(at, a, grids.shape[1]).T / np.maximum(denominator, 1e-6),
+                    0.0)
 
 
 def placement(face_width: float, scale: float, dx: float, dy: float, grid_face: float, part: Part) -> np.ndarray:
@@ -196,39 +210,66 @@ def placements(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
     fine = np.array([(fx, fy) for fy in range(-FINE_STEP, FINE_STEP + 1) for fx in range(-FINE_STEP, FINE_STEP + 1)])
     pad = max(abs(s) for s in steps) + FINE_STEP
 
-    def ring_scores(g, d, shifts):
-        """Score, own-photo flag, detail energy and brightness gain with the example
-        moved by each (sx, sy)."""
-        # Moved by s grid px, grid point p shows the unmoved p - s.
-        gy, gx = ys[None] + pad - shifts[:, 1:], xs[None] + pad - shifts[:, :1]
-        g_ring, d_ring = g[gy, gx], d[gy, gx]
-        brightness = _correlations(t_grey, g_ring)
-        own = (brightness > SELF_MATCH) & (np.abs(g_ring - t_grey).mean(1) < 3.0)
-        gain = np.clip(t_grey.mean() / np.maximum(g_ring.mean(1), 1.0), *COLOUR_GAIN)
-        return _correlations(t_detail, d_ring) + 0.5 * brightness, own, (d_ring * d_ring).mean(1), gain
+    if not library:
+        return t_energy, []
+    # Moved by s grid px, grid point p shows the unmoved p - s: flat indices into the
+    # padded grids of the ring's pixels, one row per shift.
+    width = shape[1] + 2 * pad
+    ring_at = (ys + pad) * width + xs + pad
 
-    placed, own_photos = [], set()
+    def moved(shifts):
+        return ring_at - (shifts[:, 1:] * width + shifts[:, :1])
+
+    def ring_scores(g, d, offset, at):
+        """Score, own-photo flag, detail energy and brightness gain of examples' grey
+        (less `offset`) and detail grids (rows, grid pixels) with the ring at each row
+        of `at` (shifts, ring pixels): arrays (rows, shifts). Sums over the ring for
+        every shift at once are products with the ring's masks (BLAS)."""
+        n = at.shape[1]
+        ring = _spread(at, np.ones(n), g.shape[1]).T
+        g_sums, d_sums, d_squares = g @ ring, d @ ring, (d * d) @ ring
+        brightness = _ring_correlations(t_grey, at, g, g_sums, (g * g) @ ring)
+        own = brightness > SELF_MATCH
+        for r, k in zip(*np.nonzero(own)):  # rare: the example's own photo, or a twin
+            own[r, k] = np.abs(g[r, at[k]] + offset[r] - t_grey).mean() < 3.0
+        gain = np.clip(t_grey.mean() / np.maximum(g_sums / n + offset[:, None], 1.0), *COLOUR_GAIN)
+        score = _ring_correlations(t_detail, at, d, d_sums, d_squares) + 0.5 * brightness
+        return score, own, d_squares / n, gain
+
+    # Every example at every scale, grey and detail: (examples × scales, grid pixels),
+    # the grey less its mean (float32 sums of squares over the ring keep their precision).
+    greys, details = [], []
     for example in library:
-        best, own = None, False
         for scale in SCALES:
             g = grey(place(example, shape, part, scale, pad=pad))
-            d = g - cv2.GaussianBlur(g, (0, 0), sigma)
-            score, is_own, _, _ = ring_scores(g, d, coarse)
-            own |= bool(is_own.any())
-            i = int(score.argmax())
-            if best is None or score[i] > best[0]:
-                best = (float(score[i]), scale, coarse[i], g, d)
-        # ... then to the grid pixel around the best step.
-        _, scale, step, g, d = best
-        shifts = step + fine
-        score, is_own, energy, gain = ring_scores(g, d, shifts)
-        own |= bool(is_own.any())
-        if own:
+            greys.append(g.ravel())
+            details.append((g - cv2.GaussianBlur(g, (0, 0), sigma)).ravel())
+    greys, details = np.stack(greys), np.stack(details)
+    offsets = greys.mean(1)
+    greys -= offsets[:, None]
+    count, steps_each = len(library), len(coarse)
+    # Each example at its best scale and step (of equals, the first) ...
+    score, own, _, _ = ring_scores(greys, details, offsets, moved(coarse))
+    own = own.reshape(count, -1).any(1)
+    best = score.reshape(count, -1).argmax(1)
+    rows, steps_at = np.arange(count) * len(SCALES) + best // steps_each, best % steps_each
+    # ... then at the grid pixel around its best step: each example's grids moved by
+    # that step (flat rolls, which the padding keeps from wrapping into the ring).
+    moves = coarse[steps_at, 1] * width + coarse[steps_at, 0]
+    rolled = (np.arange(greys.shape[1])[None] - moves[:, None]) % greys.shape[1]
+    score, is_own, energy, gain = ring_scores(np.take_along_axis(greys[rows], rolled, 1),
+                                              np.take_along_axis(details[rows], rolled, 1), offsets[rows],
+                                              moved(fine))
+    own |= is_own.any(1)
+    placed, own_photos = [], set()
+    for e, example in enumerate(library):
+        if own[e]:
             own_photos.add(example.name)
             continue
-        i = int(score.argmax())
-        placed.append((float(score[i]), example, scale, int(shifts[i, 0]) / SEARCH_FACE,
-                       int(shifts[i, 1]) / SEARCH_FACE, energy[i], gain[i]))
+        i = int(score[e].argmax())
+        dx, dy = coarse[steps_at[e]] + fine[i]
+        placed.append((float(score[e, i]), example, SCALES[best[e] // steps_each], int(dx) / SEARCH_FACE,
+                       int(dy) / SEARCH_FACE, np.float32(energy[e, i]), np.float32(gain[e, i])))
     return t_energy, [p for p in placed if p[1].name not in own_photos]
 
 

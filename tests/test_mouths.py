@@ -502,3 +502,56 @@ def test_no_nose_example_where_the_mouth_is_erased_too_or_for_the_photos_own_nos
     own = tuple(e for e in load_library() if e.name == "interfaces_009")
     monkeypatch.setattr(model.mouths, "MIN_SCORE_NOSE", -10.0)
     assert nose_fill(photo, nose_hole(photo.shape, face), face, library=own) is None
+
+
+def _placed_by_hand(target, ring, known, example, part):
+    """Each scale and coarse step of SHIFTS for `example`, then the grid pixels around
+    the best: the scores by their definition, one shift at a time (what `placements`
+    computes for all shifts at once), as (score, scale, dx, dy, energy, gain)."""
+    from model.examples import DETAIL_SIGMA, FINE_STEP, SCALES, SEARCH_FACE, SHIFTS, grey, place
+
+    def pearson(a, b):
+        a, b = a - a.mean(), b - b.mean()
+        return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+
+    sigma = DETAIL_SIGMA * SEARCH_FACE
+    k = known.astype(np.float32)
+    t = grey(target)
+    t_detail = t - cv2.GaussianBlur(t * k, (0, 0), sigma) / (cv2.GaussianBlur(k, (0, 0), sigma) + 1e-3)
+    ys, xs = np.nonzero(ring)
+    steps = [round(s * SEARCH_FACE) for s in SHIFTS]
+    pad = max(map(abs, steps)) + FINE_STEP
+
+    def scored(g, d, sx, sy):  # moved by (sx, sy) grid px, grid point p shows p - s
+        g_ring, d_ring = g[ys + pad - sy, xs + pad - sx], d[ys + pad - sy, xs + pad - sx]
+        return (pearson(t_detail[ys, xs], d_ring) + 0.5 * pearson(t[ys, xs], g_ring), float((d_ring ** 2).mean()),
+                float(np.clip(t[ys, xs].mean() / max(g_ring.mean(), 1.0), 0.4, 2.5)))
+
+    grids = {}
+    for scale in SCALES:
+        g = grey(place(example, target.shape[:2], part, scale, pad=pad)).astype(np.float64)
+        grids[scale] = g, g - cv2.GaussianBlur(g, (0, 0), sigma)
+    _, scale, sx, sy = max((scored(*grids[scale], sx, sy)[0], scale, sx, sy)
+                           for scale in SCALES for sy in steps for sx in steps)
+    best = max((scored(*grids[scale], sx + fx, sy + fy), sx + fx, sy + fy)
+               for fy in range(-FINE_STEP, FINE_STEP + 1) for fx in range(-FINE_STEP, FINE_STEP + 1))
+    (score, energy, gain), dx, dy = best
+    return score, scale, dx / SEARCH_FACE, dy / SEARCH_FACE, energy, gain
+
+
+@pytest.mark.parametrize("shift", [(0, 0), (-7, 5), (9, -4)])
+def test_each_example_sits_where_its_surroundings_match_best(library, shift):
+    """The search scores every scale and step of every example at once; each lands
+    where scoring them one by one puts it, with the same score, texture and gain."""
+    photo = lower_face(seed=5, shift=shift)
+    hole = mouth_hole()
+    target, _, known, ring = surroundings(photo, hole, hole, FACE, LOWER_FACE, model.mouths.RING,
+                                          model.mouths.MIN_RING)
+    _, placed = placements(target, ring, known, library, LOWER_FACE)
+    assert [p[1].name for p in placed] == [e.name for e in library]
+    for score, example, scale, dx, dy, energy, gain in placed:
+        by_hand = _placed_by_hand(target, ring, known, example, LOWER_FACE)
+        assert (scale, dx, dy) == by_hand[1:4]
+        assert score == pytest.approx(by_hand[0], abs=1e-4)
+        assert float(energy) == pytest.approx(by_hand[4], rel=1e-3)
+        assert float(gain) == pytest.approx(by_hand[5], rel=1e-4)
