@@ -2,6 +2,7 @@
 example mouths; no Qt, no torch)."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 
@@ -18,3 +19,19 @@ def mask_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 def mask_bytes(mask: np.ndarray) -> np.ndarray:
     """A bool mask as uint8 0/255, so area reduction keeps partial coverage."""
     return mask.view(np.uint8) * np.uint8(255)
+
+
+def grown(mask: np.ndarray, radius: int) -> np.ndarray:
+    """`mask` (bool) and every pixel within `radius` px of it (Euclidean distance, up
+    to `radius` + 0.5: as OpenCV's elliptic element but for its one-pixel tips); a
+    distance transform, where dilating by a disc a hundred pixels wide took 0.1 s."""
+    out = np.zeros(mask.shape, bool)
+    box = mask_box(mask)
+    if box is None:
+        return out
+    height, width = mask.shape
+    y0, y1 = max(0, box[0] - radius), min(height, box[1] + radius)
+    x0, x1 = max(0, box[2] - radius), min(width, box[3] + radius)
+    outside = np.ascontiguousarray(~mask[y0:y1, x0:x1]).view(np.uint8)
+    out[y0:y1, x0:x1] = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= radius + 0.5
+    return out

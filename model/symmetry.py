@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .boxes import mask_box, mask_bytes
+from .boxes import grown, mask_box, mask_bytes
 from .recent import Recent, content_key
 
 
@@ -43,6 +43,8 @@ NOISE_FLOOR = 4.0         # grain energy below which a surface counts as smooth
 MIN_AGREEMENT = 0.25      # the part of that ring that must agree
 SEARCH_FACE = 400         # the mirror is searched on a copy where the face is at most this wide
 WORK_FACE = 256           # the hole's surroundings are judged where the face is this many pixels wide
+MAX_COMPARED = 1 << 21    # a search compares at most about this many pixels, all its mirrors together
+                          # (a regular subset of a large hole's surroundings)
 FEATHER = 0.01            # the mirror's edge inside a hole fades over this fraction of the face width
 
 
@@ -65,13 +67,6 @@ class Mirror:
         nx, ny = math.cos(self.roll), -math.sin(self.roll)
         d = (gx - self.axis_x) * nx + (gy - self.axis_y) * ny
         return ((gx - 2 * d * nx + self.dx).astype(np.float32), (gy - 2 * d * ny + self.dy).astype(np.float32))
-
-
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    a = a - a.mean()
-    b = b - b.mean()
-    denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denom) if denom > 1e-6 else 0.0
 
 
 class _Work:
@@ -103,24 +98,74 @@ class _Work:
         # Centres of the reduced pixels in photo pixels (area resizing: the grids' edges meet).
         self.gx, self.gy = (gx + 0.5) / self.scale - 0.5 + x0, (gy + 0.5) / self.scale - 0.5 + y0
 
-    def compare(self, mirror: Mirror, region: np.ndarray, cells):
-        """(correlation of the detail with its mirror over `region`'s known pixels whose
-        mirror is known too, their count, the fraction of the hole whose mirror is
-        known), evaluated in `cells` (y0, y1, x0, x1 of the copy), which hold the
-        region and the hole."""
+    def compare(self, mirrors, region: np.ndarray, cells):
+        """For each of `mirrors`: the correlation of the detail with its mirror over
+        `region`'s known pixels whose mirror is known too (-1 where under 16), their
+        count, and the fraction of the hole whose mirror is known; evaluated in `cells`
+        (y0, y1, x0, x1 of the copy), which hold the region and the hole, on a regular
+        subset of them where all the mirrors together would compare more than
+        MAX_COMPARED pixels. Arrays."""
         y0, y1, x0, x1 = cells
-        sx, sy = mirror.source(self.gx[y0:y1, x0:x1], self.gy[y0:y1, x0:x1])
-        mx = (sx - self.frame[0] + 0.5) * self.scale - 0.5
-        my = (sy - self.frame[1] + 0.5) * self.scale - 0.5
         h, w = self.hole.shape
-        inside = (mx >= 0) & (mx <= w - 1) & (my >= 0) & (my <= h - 1)
-        known = inside & (cv2.remap(self.erased_f, mx, my, cv2.INTER_LINEAR) == 0)
-        use = region[y0:y1, x0:x1] & known & ~self.erased[y0:y1, x0:x1]
-        cover = (self.hole[y0:y1, x0:x1] & known).sum() / max(1, self.hole.sum())
-        if use.sum() < 16:
-            return -1.0, 0, cover
-        mirrored = cv2.remap(self.detail, mx, my, cv2.INTER_LINEAR)
-        return _correlation(self.detail[y0:y1, x0:x1][use], mirrored[use]), int(use.sum()), cover
+        usable = region[y0:y1, x0:x1] & ~self.erased[y0:y1, x0:x1]
+        hole = self.hole[y0:y1, x0:x1]
+        looked = usable | hole  # only these pixels' mirrors count
+        # A large hole: every rows-th row and columns-th column is enough to compare.
+        thinned = max(1, math.ceil(looked.sum() * len(mirrors) / MAX_COMPARED))
+        rows = math.isqrt(thinned)
+        columns = math.ceil(thinned / rows)
+        looked[np.arange(y1 - y0) % rows != 0] = False
+        looked[:, np.arange(x1 - x0) % columns != 0] = False
+        usable, hole = usable[looked], hole[looked]
+        gx, gy = self.gx[y0:y1, x0:x1][looked], self.gy[y0:y1, x0:x1][looked]
+        detail = self.detail[y0:y1, x0:x1][looked]
+        # Less its mean, for the precision of the sums below.
+        detail = np.where(usable, detail - (detail[usable].mean() if usable.any() else 0), 0).astype(np.float32)
+        holes = max(1, int(hole.sum()))  # the hole's pixels compared: the cells hold all of it
+        scores, counts, covers = [], [], []
+        batch = max(1, (1 << 16) // max(1, gx.size))  # mirrors at a time, so their maps stay in the CPU's cache
+        for start in range(0, len(mirrors), batch):
+            sx, sy = _sources(mirrors[start:start + batch], gx, gy)
+            mx = (sx - self.frame[0] + 0.5) * self.scale - 0.5
+            my = (sy - self.frame[1] + 0.5) * self.scale - 0.5
+            inside = (mx >= 0) & (mx <= w - 1) & (my >= 0) & (my <= h - 1)
+            known = inside & (_remap(self.erased_f, mx, my) == 0)
+            use = known & usable
+            b = np.where(use, _remap(self.detail, mx, my), np.float32(0))
+            count = use.sum(1)
+            n = np.maximum(count, 1)
+            used = use.astype(np.float32)
+            sa, saa, sb = used @ detail, used @ (detail * detail), b.sum(1, dtype=np.float64)
+            covariance = (b @ detail).astype(np.float64) - sa * sb / n
+            spread = (np.maximum(saa - sa * sa / n, 0) *
+                      np.maximum(np.einsum("ij,ij->i", b, b, dtype=np.float64) - sb * sb / n, 0))
+            denominator = np.sqrt(spread)
+            score = np.where(denominator > 1e-6, covariance / np.maximum(denominator, 1e-6), 0.0)
+            scores.append(np.where(count < 16, -1.0, score))
+            counts.append(np.where(count < 16, 0, count * rows * columns))
+            covers.append((known & hole).sum(1) / holes)
+        return np.concatenate(scores), np.concatenate(counts), np.concatenate(covers)
+
+
+def _sources(mirrors, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`Mirror.source` of each of `mirrors` at once: float32 maps (mirrors, *gx.shape)."""
+    column = (len(mirrors),) + (1,) * gx.ndim
+    # float32 throughout, as Mirror.source computes: the same maps to the bit
+    axis_x, axis_y, dx, dy, nx, ny = (np.float32(values).reshape(column) for values in zip(
+        *((m.axis_x, m.axis_y, m.dx, m.dy, math.cos(m.roll), -math.sin(m.roll)) for m in mirrors)))
+    d = (gx - axis_x) * nx + (gy - axis_y) * ny
+    return gx - 2 * d * nx + dx, gy - 2 * d * ny + dy
+
+
+def _remap(image: np.ndarray, mx: np.ndarray, my: np.ndarray, width: int = 4096) -> np.ndarray:
+    """cv2.remap (bilinear, 0 off the image) at maps of any shape: remap takes maps
+    under 32767 rows and columns, so long ones are folded into rows of `width`."""
+    if mx.ndim == 2 and max(mx.shape) < 32767:
+        return cv2.remap(image, mx, my, cv2.INTER_LINEAR)
+    flat = mx.size
+    rows = -(-flat // width)
+    mx_, my_ = (np.pad(m.ravel(), (0, rows * width - flat)).reshape(rows, width) for m in (mx, my))
+    return cv2.remap(image, mx_, my_, cv2.INTER_LINEAR).ravel()[:flat].reshape(mx.shape)
 
 
 def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN_COVER):
@@ -131,12 +176,12 @@ def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN
     cells = mask_box(region | work.hole)
     if cells is None:
         return None
-    best = None
-    for mirror in candidates:
-        score, count, cover = work.compare(mirror, region, cells)
-        if cover >= need_cover and count >= need and (best is None or score > best[0]):
-            best = (score, mirror)
-    return best
+    score, count, cover = work.compare(candidates, region, cells)
+    counted = np.nonzero((cover >= need_cover) & (count >= need))[0]
+    if counted.size == 0:
+        return None
+    best = counted[int(score[counted].argmax())]  # of equals, the first
+    return float(score[best]), candidates[best]
 
 
 def _may_cover(mirror: Mirror, hole: np.ndarray, erased: np.ndarray, reach: float, samples: int = 2000) -> bool:
@@ -201,8 +246,7 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     lean = math.radians(ROLL_SEARCH / 4)
     for work, offsets, leans in ((coarse, np.arange(-span, span + 1) * step, (-lean, 0.0, lean)),
                                  (fine, np.linspace(-step, step, 7), (0.0,))):
-        ring = cv2.dilate(work.hole.astype(np.uint8), cv2.getStructuringElement(
-            cv2.MORPH_ELLIPSE, (2 * int(reach * work.scale) + 1,) * 2)) > 0
+        ring = grown(work.hole, int(reach * work.scale))
         found = _search(work, ring, [Mirror(base.axis_x, base.axis_y, base.roll + lean, base.dx + dx, base.dy + dy)
                                      for lean in leans for dy in offsets for dx in offsets])
         if found is None:

@@ -312,3 +312,81 @@ def test_a_less_trusted_mirror_fills_a_whole_eye_only(grey_generator, monkeypatc
         on, off = (edit_photo(grey_generator, photo, EditLayers(hole), faces=[FACE], mirror=m, mouths=False)
                    for m in (True, False))
         assert (on != off).any() == mirrored
+
+
+def _compared_by_hand(work, mirror, region, cells):
+    """`_Work.compare` for one mirror by its definition: the mirrored detail at each
+    pixel, correlated over the region's known pixels whose mirror is known too."""
+    y0, y1, x0, x1 = cells
+    sx, sy = mirror.source(work.gx[y0:y1, x0:x1], work.gy[y0:y1, x0:x1])
+    mx = (sx - work.frame[0] + 0.5) * work.scale - 0.5
+    my = (sy - work.frame[1] + 0.5) * work.scale - 0.5
+    h, w = work.hole.shape
+    inside = (mx >= 0) & (mx <= w - 1) & (my >= 0) & (my <= h - 1)
+    known = inside & (cv2.remap(work.erased_f, mx, my, cv2.INTER_LINEAR) == 0)
+    use = region[y0:y1, x0:x1] & known & ~work.erased[y0:y1, x0:x1]
+    cover = (work.hole[y0:y1, x0:x1] & known).sum() / max(1, work.hole.sum())
+    if use.sum() < 16:
+        return -1.0, 0, cover
+    a = work.detail[y0:y1, x0:x1][use].astype(np.float64)
+    b = cv2.remap(work.detail, mx, my, cv2.INTER_LINEAR)[use].astype(np.float64)
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum())), int(use.sum()), cover
+
+
+def test_every_mirror_is_scored_as_it_would_be_alone():
+    """The search scores all its candidate mirrors at once; each gets the score,
+    count and cover that comparing it alone gives, near the axis and far off it."""
+    from model.boxes import grown, mask_box
+    from model.symmetry import Mirror, _Work
+
+    photo = symmetric_face()
+    hole = eye_hole()
+    frame = (0, 0, SIDE, SIDE)
+    work = _Work(photo, hole, hole, frame, 160, 0.02 * FACE[2])
+    region = grown(work.hole, 12)
+    cells = mask_box(region | work.hole)
+    mirrors = [Mirror(AXIS + dx, 300.0, roll, dx, dy) for roll in (-0.05, 0.0, 0.08)
+               for dx in (-40.0, -3.5, 0.0, 7.25, 160.0) for dy in (-6.0, 0.0, 2.5)]
+    scores, counts, covers = work.compare(mirrors, region, cells)
+    for mirror, score, count, cover in zip(mirrors, scores, counts, covers):
+        alone = _compared_by_hand(work, mirror, region, cells)
+        assert score == pytest.approx(alone[0], abs=1e-4) and count == alone[1], mirror
+        assert cover == pytest.approx(alone[2]), mirror
+    assert max(scores) > 0.5 and min(scores) == -1.0   # a good match, and one mirrored off the copy
+
+
+def test_a_large_hole_is_compared_on_a_subset_and_still_mirrors(monkeypatch):
+    """Where a search would compare too many pixels, it compares a regular subset of
+    them: the mirror of a large hole is found at the face's axis all the same."""
+    import model.symmetry
+
+    photo = symmetric_face()
+    hole = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.ellipse(hole, (225, 300), (70, 95), 20, 0, 360, 1, -1)   # eye, cheek and the side of the nose
+    hole = hole > 0
+    whole = find_mirror(photo, hole, FACE)
+    monkeypatch.setattr(model.symmetry, "MAX_COMPARED", 1 << 15)
+    thinned = find_mirror(photo, hole, FACE)
+    assert whole is not None and thinned is not None
+    for mirror in (whole, thinned):
+        sx, sy = mirror.source(np.float32([[225.0]]), np.float32([[300.0]]))
+        assert abs(float(sx[0, 0]) - (2 * AXIS - 225)) < 3 and abs(float(sy[0, 0]) - 300) < 3
+    assert thinned.match == pytest.approx(whole.match, abs=0.1)
+
+
+@pytest.mark.parametrize("radius", [1, 6, 40])
+def test_a_grown_hole_holds_every_pixel_within_the_radius(radius):
+    """The surroundings matched around a hole: every pixel within the radius (to half a
+    pixel) of it, none farther, at the photo's edges too; nothing around no hole."""
+    from model.boxes import grown
+
+    rng = np.random.default_rng(radius)
+    mask = np.zeros((90, 120), bool)
+    mask[rng.integers(0, 90, 6), rng.integers(0, 120, 6)] = True
+    mask[40:50, 0:15] = True                            # against the left edge
+    yy, xx = np.mgrid[0:90, 0:120]
+    ys, xs = np.nonzero(mask)
+    nearest = np.min((yy[..., None] - ys) ** 2 + (xx[..., None] - xs) ** 2, -1)
+    assert np.array_equal(grown(mask, radius), nearest <= (radius + 0.5) ** 2)
+    assert not grown(np.zeros((9, 9), bool), radius).any()
