@@ -4,14 +4,14 @@ The two calls most code needs are re-exported lazily (importing `model` stays ch
 `load_generator(path, device)` and `edit_photo(net, photo, layers, seed)`.
 """
 
-__all__ = ["load_generator", "edit_photo", "EditLayers"]
+__all__ = ["load_generator", "edit_photo", "EditLayers", "prepare_examples"]
 
 
 def __getattr__(name):
     if name == "load_generator":
         from .inference import load_generator
         return load_generator
-    if name in ("edit_photo", "EditLayers"):
+    if name in ("edit_photo", "EditLayers", "prepare_examples"):
         from . import editor
         return getattr(editor, name)
     raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -134,9 +134,10 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     both eyes erased (unguided: a pair of example eyes, model.eyes), and with an eye
     erased and a blue dab in it (an eye, its iris tinted: the editor's iris hints): median
     seconds of the edit (photo decoded once), each a first edit of its hole (no search
-    remembered), and of Generate again on the mouth (another seed: the searches
-    remembered, model.recent); None without the sample or a face."""
-    from .editor import EditLayers, edit_photo
+    remembered; the example libraries placed, as the app's model warm-up leaves them),
+    and of Generate again on the mouth (another seed: the searches remembered,
+    model.recent); None without the sample or a face."""
+    from .editor import EditLayers, edit_photo, prepare_examples
     from .faces import detect_faces
     from .guides import extract_sketch
     from .imageio import load_photo
@@ -162,6 +163,7 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     cv2.circle(dab, (int(xs.mean()), int(ys.mean())), max(2, faces[0][2] // 50), (70, 120, 200, 255), -1)
     eye_dab = EditLayers(eye.mask, None, dab)
     seeds = iter(range(1 << 20))
+    prepare_examples()
 
     def first(layers):
         forget_all()

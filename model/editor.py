@@ -26,15 +26,17 @@ import torch
 
 from .detail import aggregate_residual, structure_guard, upscale
 from .errors import ScfeganError
-from .examples import PartFill, covers_part, ellipse, lab_colour
-from .eyes import EYES, clear_iris, eye_fills, mirrored_iris, tint_iris
+from .examples import PartFill, covers_part, ellipse, lab_colour, prepare
+from .eyes import EYES, SIDES, clear_iris, eye_fills, mirrored_iris, tint_iris
+from .eyes import load_library as load_eyes
 from .eyes import MIN_ERASED as EYE_ERASED
 from .boxes import mask_box
 from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
-from .mouths import MOUTH, NOSE, mouth_fill, nose_fill, tint_lips
+from .mouths import LOWER_FACE, MOUTH, NOSE, mouth_fill, nose_fill, tint_lips
+from .mouths import load_library as load_mouths
 from .packing import binary_noise, pack_input
 from .symmetry import MIN_HOLE, mirror_fill
 
@@ -564,6 +566,19 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop,
     sketch = _cut(layers.sketch, crop, reflect=False) & hole if layers.sketch is not None else None
     return aggregate_residual(photo_crop, hole, composite, structure_guard(sketch, scale),
                               lowres_photo=image, into=fill)
+
+
+def prepare_examples() -> None:
+    """Load the bundled example mouths and eyes and place them for the searches now (a
+    model's warm-up does), not in the first edit of a face part. A library that does
+    not read is left to that edit to report."""
+    try:
+        prepare(load_mouths(), LOWER_FACE)
+        eyes = load_eyes()
+    except ScfeganError:
+        return
+    for side, library in enumerate(eyes):
+        prepare(library, SIDES[side])
 
 
 def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,

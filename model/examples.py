@@ -26,6 +26,10 @@ SEARCH_FACE = 160         # the search compares surroundings where the face is t
 SHIFTS = np.linspace(-0.06, 0.06, 5)  # an example moves this far (fraction of the face width) ...
 SCALES = (0.9, 1.0, 1.1)  # ... and is scaled this much, to meet the hole's surroundings,
 FINE_STEP = 2             # ... then moved by up to this many search-grid pixels from the best step
+STEPS = tuple(round(s * SEARCH_FACE) for s in SHIFTS)  # SHIFTS on the search grid
+PAD = max(map(abs, STEPS)) + FINE_STEP  # the farthest an example moves on it
+SLACK = 8                 # examples are placed once per library over the window of a face SEARCH_FACE
+                          # wide, this many grid px more each way (a face's window rounds to ±1 px)
 DETAIL_SIGMA = 0.03       # fine detail of the surroundings: high-pass σ, fraction of the face width
 TEXTURE_WEIGHT = 0.5      # score: detail + half the brightness correlation - this × |log energy ratio|
 NOISE_FLOOR = 4.0         # fine-detail energy below which skin counts as smooth
@@ -185,6 +189,42 @@ def place(example, shape, part: Part, scale: float, dx: float = 0.0, dy: float =
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
 
 
+def _canvas(part: Part) -> tuple[int, int]:
+    """The rows and columns of the search grid over the part's window that the library
+    is placed on once (SLACK px more than a face SEARCH_FACE wide's window)."""
+    x0, x1, y0, y1 = part.window
+    return math.ceil((y1 - y0) * SEARCH_FACE) + SLACK, math.ceil((x1 - x0) * SEARCH_FACE) + SLACK
+
+
+@functools.lru_cache(maxsize=8)
+def placed_library(library, part: Part, rows: int, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every example of `library` at every scale of SCALES on the search grid over the
+    part's window (`rows` × `columns`, PAD px more on every side; grids are anchored at
+    the window's top left, so a face's window is their top-left corner): grey less its
+    mean, fine detail (float32, (examples × scales, grid pixels), read-only) and those
+    means. The same for every photo: kept with the library."""
+    sigma = DETAIL_SIGMA * SEARCH_FACE
+    greys, details = [], []
+    for example in library:
+        for scale in SCALES:
+            g = grey(place(example, (rows, columns), part, scale, pad=PAD))
+            greys.append(g.ravel())
+            details.append((g - cv2.GaussianBlur(g, (0, 0), sigma)).ravel())
+    greys, details = np.stack(greys), np.stack(details)
+    offsets = greys.mean(1)
+    greys -= offsets[:, None]  # float32 sums of squares over a ring keep their precision
+    for array in (greys, details, offsets):
+        array.flags.writeable = False
+    return greys, details, offsets
+
+
+def prepare(library, part: Part) -> None:
+    """Place `library`'s examples for searches over `part` now (`placed_library`), not
+    in the first edit that needs them."""
+    if library:
+        placed_library(tuple(library), part, *_canvas(part))
+
+
 PLACEMENTS = Recent()  # placements' results: Generate again repeats the search for another pick
 
 
@@ -205,17 +245,18 @@ def placements(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
     t_grey, t_detail = target_grey[ys, xs], detail[ys, xs]
     t_energy = float((t_detail * t_detail).mean()) + NOISE_FLOOR
     shape = target.shape[:2]
-    steps = [round(s * SEARCH_FACE) for s in SHIFTS]
-    coarse = np.array([(sx, sy) for sy in steps for sx in steps])
+    coarse = np.array([(sx, sy) for sy in STEPS for sx in STEPS])
     fine = np.array([(fx, fy) for fy in range(-FINE_STEP, FINE_STEP + 1) for fx in range(-FINE_STEP, FINE_STEP + 1)])
-    pad = max(abs(s) for s in steps) + FINE_STEP
-
     if not library:
         return t_energy, []
+    grid = _canvas(part)
+    if shape[0] > grid[0] or shape[1] > grid[1]:  # a face too small for the prepared copies (its window upscaled)
+        grid = shape
+    greys, details, offsets = placed_library(tuple(library), part, *grid)
     # Moved by s grid px, grid point p shows the unmoved p - s: flat indices into the
     # padded grids of the ring's pixels, one row per shift.
-    width = shape[1] + 2 * pad
-    ring_at = (ys + pad) * width + xs + pad
+    width = grid[1] + 2 * PAD
+    ring_at = (ys + PAD) * width + xs + PAD
 
     def moved(shifts):
         return ring_at - (shifts[:, 1:] * width + shifts[:, :1])
@@ -226,7 +267,9 @@ def placements(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
         of `at` (shifts, ring pixels): arrays (rows, shifts). Sums over the ring for
         every shift at once are products with the ring's masks (BLAS)."""
         n = at.shape[1]
-        ring = _spread(at, np.ones(n), g.shape[1]).T
+        first, last = int(at.min()), int(at.max()) + 1  # the grid pixels any shift reads
+        g, d, at = g[:, first:last], d[:, first:last], at - first
+        ring = _spread(at, np.ones(n), last - first).T
         g_sums, d_sums, d_squares = g @ ring, d @ ring, (d * d) @ ring
         brightness = _ring_correlations(t_grey, at, g, g_sums, (g * g) @ ring)
         own = brightness > SELF_MATCH
@@ -236,17 +279,6 @@ def placements(target: np.ndarray, ring: np.ndarray, known: np.ndarray, library,
         score = _ring_correlations(t_detail, at, d, d_sums, d_squares) + 0.5 * brightness
         return score, own, d_squares / n, gain
 
-    # Every example at every scale, grey and detail: (examples × scales, grid pixels),
-    # the grey less its mean (float32 sums of squares over the ring keep their precision).
-    greys, details = [], []
-    for example in library:
-        for scale in SCALES:
-            g = grey(place(example, shape, part, scale, pad=pad))
-            greys.append(g.ravel())
-            details.append((g - cv2.GaussianBlur(g, (0, 0), sigma)).ravel())
-    greys, details = np.stack(greys), np.stack(details)
-    offsets = greys.mean(1)
-    greys -= offsets[:, None]
     count, steps_each = len(library), len(coarse)
     # Each example at its best scale and step (of equals, the first) ...
     score, own, _, _ = ring_scores(greys, details, offsets, moved(coarse))

@@ -507,8 +507,9 @@ def test_no_nose_example_where_the_mouth_is_erased_too_or_for_the_photos_own_nos
 def _placed_by_hand(target, ring, known, example, part):
     """Each scale and coarse step of SHIFTS for `example`, then the grid pixels around
     the best: the scores by their definition, one shift at a time (what `placements`
-    computes for all shifts at once), as (score, scale, dx, dy, energy, gain)."""
-    from model.examples import DETAIL_SIGMA, FINE_STEP, SCALES, SEARCH_FACE, SHIFTS, grey, place
+    computes for all shifts and examples at once, from copies placed once per
+    library), as (score, scale, dx, dy, energy, gain)."""
+    from model.examples import DETAIL_SIGMA, FINE_STEP, SCALES, SEARCH_FACE, SHIFTS, _canvas, grey, place
 
     def pearson(a, b):
         a, b = a - a.mean(), b - b.mean()
@@ -529,7 +530,8 @@ def _placed_by_hand(target, ring, known, example, part):
 
     grids = {}
     for scale in SCALES:
-        g = grey(place(example, target.shape[:2], part, scale, pad=pad)).astype(np.float64)
+        # placed once over the window of a face SEARCH_FACE wide and a little more
+        g = grey(place(example, _canvas(part), part, scale, pad=pad)).astype(np.float64)
         grids[scale] = g, g - cv2.GaussianBlur(g, (0, 0), sigma)
     _, scale, sx, sy = max((scored(*grids[scale], sx, sy)[0], scale, sx, sy)
                            for scale in SCALES for sy in steps for sx in steps)
@@ -555,3 +557,27 @@ def test_each_example_sits_where_its_surroundings_match_best(library, shift):
         assert score == pytest.approx(by_hand[0], abs=1e-4)
         assert float(energy) == pytest.approx(by_hand[4], rel=1e-3)
         assert float(gain) == pytest.approx(by_hand[5], rel=1e-4)
+
+
+def test_the_bundled_examples_are_placed_once_for_every_photo():
+    """A model's warm-up places the bundled mouths and eyes (`prepare_examples`); an
+    edit of a face's mouth and eyes then searches them without placing them again, on
+    portraits of any size (here the sample, and the sample at two thirds)."""
+    from model import prepare_examples
+    from model.examples import placed_library
+    from model.eyes import eye_fills
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    prepare_examples()
+    placed = placed_library.cache_info().misses
+    sample = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    for photo in (sample, cv2.resize(sample, (667, 667), interpolation=cv2.INTER_AREA)):
+        face = detect_faces(photo)[0]
+        mouth = part_mask(photo.shape, face, "mouth")
+        eyes = part_mask(photo.shape, face, "eye") | part_mask(photo.shape, face, "eye", flip=True)
+        assert mouth_fill(photo, mouth, face) is not None
+        assert len(eye_fills(photo, eyes, face)) == 2
+    assert placed_library.cache_info().misses == placed
