@@ -1,7 +1,8 @@
 """SC-FEGAN networks, weights I/O, inference and training. No Qt in here.
 
 The two calls most code needs are re-exported lazily (importing `model` stays cheap):
-`load_generator(path, device)` and `edit_photo(net, photo, layers, seed)`.
+`load_generator(path, device)` and `edit_photo(net, photo, layers, seed)`; a model's
+warm-up also calls `prepare_examples()`.
 """
 
 __all__ = ["load_generator", "edit_photo", "EditLayers", "prepare_examples"]

@@ -1,5 +1,5 @@
-"""Masks: bounding boxes and byte copies (shared by the editor, the mirror search and the
-example mouths; no Qt, no torch)."""
+"""Masks: bounding boxes, byte copies and grown masks (shared by the editor, the mirror
+search and the example mouths; no Qt, no torch)."""
 from __future__ import annotations
 
 import cv2
