@@ -21,6 +21,9 @@ from .generator import Generator
 from .layers import GatedConv2d, GatedDeconv2d
 
 
+FREE_FORM_MASKS = 4  # free-form holes timed on the sample portrait (seeds 0..3 of the training's strokes)
+
+
 def _times(fn: Callable[[], object], repeats: int, warmup: int = 2) -> list[float]:
     for _ in range(warmup):
         fn()
@@ -136,14 +139,16 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     seconds of the edit (photo decoded once), each a first edit of its hole (no search
     remembered; the example libraries placed, as the app's model warm-up leaves them),
     and of Generate again on the mouth (another seed: the searches remembered,
-    model.recent); None without the sample or a face."""
+    model.recent), and of FREE_FORM_MASKS first edits of free-form strokes over the
+    face (one median each); None without the sample or a face."""
     from .editor import EditLayers, edit_photo, prepare_examples
     from .faces import detect_faces
     from .guides import extract_sketch
     from .imageio import load_photo
     from .paths import sample_photo_path
-    from .portrait_eval import part_mask
+    from .portrait_eval import face_frame, part_mask
     from .recent import forget_all
+    from .training.masks import free_form_mask
 
     path = sample_photo_path()
     if not path.is_file():
@@ -162,6 +167,13 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
     dab = np.zeros(photo.shape[:2] + (4,), np.uint8)
     cv2.circle(dab, (int(xs.mean()), int(ys.mean())), max(2, faces[0][2] // 50), (70, 120, 200, 255), -1)
     eye_dab = EditLayers(eye.mask, None, dab)
+    x0, y0, x1, y1 = face_frame(photo.shape, faces[0])
+    strokes = []  # free-form strokes over the face frame, as the training draws them
+    for seed in range(FREE_FORM_MASKS):
+        drawn = free_form_mask(256, np.random.default_rng(seed))
+        mask = np.zeros(photo.shape[:2], bool)
+        mask[y0:y1, x0:x1] = cv2.resize(drawn, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST) > 0
+        strokes.append(EditLayers(mask))
     seeds = iter(range(1 << 20))
     prepare_examples()
 
@@ -176,7 +188,8 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
             "eye_lines_s": _median_time(lambda: first(eye_lines), repeats),
             "both_eyes_s": _median_time(lambda: first(both_eyes), repeats),
             "eye_dab_s": _median_time(lambda: first(eye_dab), repeats),
-            "again_s": _median_time(lambda: edit_photo(net, photo, unguided, faces=faces, seed=next(seeds)), repeats)}
+            "again_s": _median_time(lambda: edit_photo(net, photo, unguided, faces=faces, seed=next(seeds)), repeats),
+            "free_form_s": [_median_time(lambda: first(layers), max(3, repeats // 2)) for layers in strokes]}
 
 
 def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = lambda m: None) -> dict:
@@ -225,6 +238,7 @@ def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = 
             res["portrait_both_eyes_edit_s"] = portrait["both_eyes_s"]
             res["portrait_eye_dab_edit_s"] = portrait["eye_dab_s"]
             res["portrait_again_s"] = portrait["again_s"]
+            res["portrait_free_form_s"] = portrait["free_form_s"]
             res["portrait_edit_overhead_s"] = portrait["unguided_s"] - network_s
             res["portrait_guided_edit_overhead_s"] = portrait["guided_s"] - network_s
         res["edit512_overhead_s"] = res["edit512_s"] - res["lite_s"]
@@ -276,7 +290,9 @@ def format_report(res: dict) -> str:
                          f"{fmt(res.get('portrait_eye_lines_edit_s'), ' s')}; both eyes, unguided (example "
                          f"eyes): {fmt(res.get('portrait_both_eyes_edit_s'), ' s')}; an eye with a blue dab "
                          f"(its iris tinted): {fmt(res.get('portrait_eye_dab_edit_s'), ' s')}; Generate again "
-                         f"on the mouth (searches remembered): {fmt(res.get('portrait_again_s'), ' s')}")
+                         f"on the mouth (searches remembered): {fmt(res.get('portrait_again_s'), ' s')}; "
+                         f"free-form strokes over the face, unguided: "
+                         f"{', '.join(fmt(t, ' s') for t in res.get('portrait_free_form_s') or ()) or 'n/a'}")
     else:
         lines.append("shipped model: no weights found (pass --weights)")
     lines.append(f"guides (sketch + colour) at 512²: {fmt(res.get('guides512_s'), ' s')}")
