@@ -63,10 +63,9 @@ class Mirror:
     symmetry: float = 0.0
 
     def source(self, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where the pixels (gx, gy) take their mirrored value from (float32 maps)."""
-        nx, ny = math.cos(self.roll), -math.sin(self.roll)
-        d = (gx - self.axis_x) * nx + (gy - self.axis_y) * ny
-        return ((gx - 2 * d * nx + self.dx).astype(np.float32), (gy - 2 * d * ny + self.dy).astype(np.float32))
+        """Where the pixels (gx, gy, float32) take their mirrored value from (float32 maps)."""
+        sx, sy = _sources((self,), gx, gy)
+        return sx[0], sy[0]
 
 
 class _Work:
@@ -148,9 +147,9 @@ class _Work:
 
 
 def _sources(mirrors, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`Mirror.source` of each of `mirrors` at once: float32 maps (mirrors, *gx.shape)."""
+    """`Mirror.source` of each of `mirrors` at once (gx, gy float32): float32 maps
+    (mirrors, *gx.shape)."""
     column = (len(mirrors),) + (1,) * gx.ndim
-    # float32 throughout, as Mirror.source computes: the same maps to the bit
     axis_x, axis_y, dx, dy, nx, ny = (np.float32(values).reshape(column) for values in zip(
         *((m.axis_x, m.axis_y, m.dx, m.dy, math.cos(m.roll), -math.sin(m.roll)) for m in mirrors)))
     d = (gx - axis_x) * nx + (gy - axis_y) * ny
