@@ -571,9 +571,12 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop,
 def prepare_examples() -> None:
     """Load the bundled example mouths and eyes and place them for the searches now (a
     model's warm-up does), not in the first edit of a face part. A library that does
-    not read is left to that edit to report."""
+    not read is left to that edit to report (the other is still placed)."""
     try:
         prepare(load_mouths(), LOWER_FACE)
+    except ScfeganError:
+        pass
+    try:
         eyes = load_eyes()
     except ScfeganError:
         return
