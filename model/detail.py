@@ -13,6 +13,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .planes import per_channel
+
 CELLS = 32            # attention grid per crop side (CRA: 32×32 at the coarsest level)
 TOP_K = 2             # known cells each hole cell borrows from
 TEMPERATURE = 0.05    # softmax temperature on the normalised patch distance
@@ -182,7 +184,7 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     scale = hole[y0:y1, x0:x1].astype(np.float32)
     if guard is not None:
         scale *= guard[y0:y1, x0:x1]
-    out[y0:y1, x0:x1] += (acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale)[..., None]
+    out[y0:y1, x0:x1] += per_channel(acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale)
     return out
 
 

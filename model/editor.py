@@ -38,6 +38,7 @@ from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import LOWER_FACE, MOUTH, NOSE, mouth_fill, nose_fill, tint_lips
 from .mouths import load_library as load_mouths
 from .packing import binary_noise, pack_input
+from .planes import copy_where, per_channel
 from .symmetry import MIN_HOLE, mirror_fill
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
@@ -285,12 +286,12 @@ def resize_colour(colour_rgba: np.ndarray, size: int) -> tuple[np.ndarray, np.nd
     """Resize colour strokes → (RGB float32 in 0..255, painted bool); colours are kept
     by averaging only painted pixels, and any painted coverage marks a pixel."""
     alpha = (colour_rgba[..., 3] > 0).astype(np.float32)
-    weighted = colour_rgba[..., :3].astype(np.float32) * alpha[..., None]
+    weighted = colour_rgba[..., :3].astype(np.float32) * per_channel(alpha)
     interp = cv2.INTER_AREA if size < colour_rgba.shape[0] else cv2.INTER_NEAREST
     sums = cv2.resize(weighted, (size, size), interpolation=interp)
     cover = cv2.resize(alpha, (size, size), interpolation=interp)
     painted = cover > 0
-    rgb = np.where(painted[..., None], sums / np.maximum(cover, 1e-6)[..., None], 0)
+    rgb = np.where(per_channel(painted), sums / per_channel(np.maximum(cover, 1e-6)), 0)
     return np.clip(rgb, 0, 255), painted
 
 
@@ -317,12 +318,11 @@ def fill_from_known(values: np.ndarray, known: np.ndarray, max_side: int = 2048)
         scale = max_side / max(h, w)
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         weight = cv2.resize(known.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-        total = cv2.resize(np.ascontiguousarray(values * known[..., None]), size, interpolation=cv2.INTER_AREA)
-        small = fill_from_known(total / np.maximum(weight, 1e-12)[..., None], weight > 0, max_side)
-        return np.where(known[..., None], values,
-                        cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1))
+        total = cv2.resize(np.ascontiguousarray(values * per_channel(known)), size, interpolation=cv2.INTER_AREA)
+        small = fill_from_known(total / per_channel(np.maximum(weight, 1e-12)), weight > 0, max_side)
+        return _keep_known(values, known, cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1))
     weight = known.astype(np.float32)
-    levels = [(np.ascontiguousarray(values * weight[..., None]), weight)]
+    levels = [(np.ascontiguousarray(values * per_channel(weight)), weight)]
     while max(levels[-1][1].shape) > 1:
         levels.append(_half(*levels[-1]))
     total, weight = levels[-1]
@@ -333,12 +333,19 @@ def fill_from_known(values: np.ndarray, known: np.ndarray, max_side: int = 2048)
         coarse = cv2.resize(estimate, (w + w % 2, h + h % 2), interpolation=cv2.INTER_LINEAR)
         coarse = coarse.reshape(h + h % 2, w + w % 2, -1)[:h, :w]
         if depth == 0:  # full resolution: known pixels keep their value exactly
-            return np.where(known[..., None], values, coarse)
+            return _keep_known(values, known, coarse)
         # A level's weight counts the known pixels under it: ≥ 1 is trusted fully.
-        safe = np.maximum(weight, 1e-12)[..., None]
-        trust = np.minimum(weight, 1.0)[..., None]
+        safe = per_channel(np.maximum(weight, 1e-12))
+        trust = per_channel(np.minimum(weight, 1.0))
         estimate = coarse + trust * (total / safe - coarse)
-    return np.where(known[..., None], values, estimate)
+    return _keep_known(values, known, estimate)
+
+
+def _keep_known(values: np.ndarray, known: np.ndarray, elsewhere: np.ndarray) -> np.ndarray:
+    """np.where(known, values, elsewhere) over H×W×C images, H×W `known`."""
+    out = np.array(np.broadcast_to(elsewhere, values.shape), dtype=np.result_type(values, elsewhere))
+    copy_where(out, np.asarray(values, out.dtype), known)
+    return out
 
 
 def _to_tensor(array: np.ndarray, device) -> torch.Tensor:
@@ -380,7 +387,7 @@ def _network_input(photo_crop: np.ndarray, hole: np.ndarray, size: int) -> np.nd
         box = mask_box(hole)
         if box is not None:  # written within the hole's box only: the crop is mostly photo
             y0, y1, x0, x1 = box
-            np.copyto(grey[y0:y1, x0:x1], np.uint8(127), where=hole[y0:y1, x0:x1, None])
+            copy_where(grey[y0:y1, x0:x1], np.full((y1 - y0, x1 - x0, 3), 127, np.uint8), hole[y0:y1, x0:x1])
         return resize_image(grey, size).astype(np.float32)
     image = photo_crop.astype(np.float32)
     if side < size and hole.any() and not hole.all():
@@ -517,7 +524,7 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     smooth = cv2.GaussianBlur(sums.astype(np.float32), (0, 0), s).reshape(ch, cw, 3)
     weight = cv2.GaussianBlur(counts, (0, 0), s)
     on_rim = counts > 0
-    offset = fill_from_known(smooth / np.maximum(weight, 1e-6)[..., None], on_rim)
+    offset = fill_from_known(smooth / per_channel(np.maximum(weight, 1e-6)), on_rim)
     if painted is not None and painted[y0:y1, x0:x1].any():
         # Under colour strokes the correction fades with the distance from the rim:
         # deeper in, the colour the strokes asked for is kept (measured: hole PSNR).
@@ -526,10 +533,10 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
         cover = cv2.copyMakeBorder(painted[y0:y1, x0:x1].astype(np.float32), 0, ch * f - h, 0, cw * f - w,
                                    cv2.BORDER_CONSTANT, value=0)
         cover = cv2.resize(cover, (cw, ch), interpolation=cv2.INTER_AREA) if f > 1 else cover
-        offset *= (1 - cover * (1 - np.exp(-distance / reach)))[..., None]
+        offset *= per_channel(1 - cover * (1 - np.exp(-distance / reach)))
     if f > 1:
         offset = cv2.resize(offset, (cw * f, ch * f), interpolation=cv2.INTER_LINEAR).reshape(ch * f, cw * f, 3)
-    fill[y0:y1, x0:x1] += offset[:h, :w] * inside[..., None]
+    fill[y0:y1, x0:x1] += offset[:h, :w] * per_channel(inside)
     return fill
 
 
@@ -652,8 +659,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         by0, by1, bx0, bx1 = box
         values = np.rint(generated[by0:by1, bx0:bx1])
         np.clip(values, 0, 255, out=values)
-        np.copyto(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
-                  where=region_mask[by0:by1, bx0:bx1, None])
+        copy_where(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
+                   region_mask[by0:by1, bx0:bx1])
     if mirror and faces:
         _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted, faces, mirrors)
     if (mirror or mouths) and faces:
@@ -931,9 +938,9 @@ def _paste_example(result: np.ndarray, photo: np.ndarray, example) -> None:
     if found.shading_only:  # the example's light and shade (not its freckles) over the fill's colours
         grey = cv2.GaussianBlur(found.values.mean(-1), (0, 0), max(0.5, SHADING_FINEST * face[2]))
         shade = grey / np.maximum(cv2.GaussianBlur(grey, (0, 0), sigma), 1.0)
-        found.values = cv2.GaussianBlur(under, (0, 0), sigma) * shade[..., None]
+        found.values = cv2.GaussianBlur(under, (0, 0), sigma) * per_channel(shade)
     found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)
-    found.values += (1 - found.part[..., None]) * (cv2.GaussianBlur(under, (0, 0), sigma)
+    found.values += per_channel(1 - found.part) * (cv2.GaussianBlur(under, (0, 0), sigma)
                                                    - cv2.GaussianBlur(found.values, (0, 0), sigma))
     _blend(result, photo, box, hole, found, face)
 
@@ -1047,13 +1054,13 @@ def _blend(result: np.ndarray, photo: np.ndarray, box, hole: np.ndarray, found, 
     fy0, fy1, fx0, fx1 = found.box
     fill = result[y0:y1, x0:x1].astype(np.float32)
     inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
-    weight = found.weight[..., None]
+    weight = per_channel(found.weight)
     fill[inner] = fill[inner] * (1 - weight) + found.values * weight
     neutral = getattr(found, "neutral", None)
     before = fill[inner].copy() if neutral is not None else None
     fill = meet_the_edge(fill, photo[y0:y1, x0:x1].astype(np.float32), hole, sigma=max(1.5, MIRROR_EDGE * face[2]))
     if before is not None:  # white teeth take only the step's lightness (its colour tinted them)
         step = fill[inner] - before
-        fill[inner] -= (neutral * found.weight)[..., None] * (step - step.mean(-1, keepdims=True))
+        fill[inner] -= per_channel(neutral * found.weight) * (step - step.mean(-1, keepdims=True))
     np.clip(np.rint(fill), 0, 255, out=fill)
-    np.copyto(result[y0:y1, x0:x1], fill.astype(np.uint8), where=hole[..., None])
+    copy_where(result[y0:y1, x0:x1], fill.astype(np.uint8), hole)

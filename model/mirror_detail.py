@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from .guides import extract_sketch
+from .planes import copy_where, per_channel
 from .symmetry import MirrorFill, known_sources
 
 ALIGN_REACH = 0.06   # the mirror moves at most this far to meet the user's lines (fraction of the face width)
@@ -80,7 +81,7 @@ def borrow_detail(result: np.ndarray, found: MirrorFill, hole: np.ndarray, face_
     weight *= np.clip(1 - np.sqrt((difference ** 2).sum(-1)) / COLOUR_TOLERANCE, 0, 1)
     fine = max(0.8, DETAIL_SIGMA * face_width)
     detail = (theirs - cv2.GaussianBlur(theirs, (0, 0), fine)) - (mine - cv2.GaussianBlur(mine, (0, 0), fine))
-    mine += weight[..., None] * detail
+    mine += per_channel(weight) * detail
     np.clip(np.rint(mine), 0, 255, out=mine)
-    np.copyto(result[y0:y1, x0:x1], mine.astype(np.uint8), where=inside[..., None])
+    copy_where(result[y0:y1, x0:x1], mine.astype(np.uint8), inside)
 
