@@ -517,8 +517,13 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     f = max(1, int(sigma))
     ch, cw = -(-h // f), -(-w // f)
     cell = (rim_y // f) * cw + rim_x // f
-    sums = np.stack([np.bincount(cell, step[:, c], ch * cw) for c in range(3)], -1).reshape(ch, cw, 3)
-    counts = np.bincount(cell, None, ch * cw).reshape(ch, cw).astype(np.float32)
+    if f == 1:  # a rim pixel to a cell: placed, not summed (a bincount took 16 ms a megapixel)
+        sums, counts = np.zeros((ch * cw, 3), np.float32), np.zeros(ch * cw, np.float32)
+        sums[cell], counts[cell] = step, 1
+        sums, counts = sums.reshape(ch, cw, 3), counts.reshape(ch, cw)
+    else:
+        sums = np.stack([np.bincount(cell, step[:, c], ch * cw) for c in range(3)], -1).reshape(ch, cw, 3)
+        counts = np.bincount(cell, None, ch * cw).reshape(ch, cw).astype(np.float32)
     # Smoothed along the rim (a normalised convolution), then carried inwards.
     s = max(sigma / f, 0.5)
     smooth = cv2.GaussianBlur(sums.astype(np.float32), (0, 0), s).reshape(ch, cw, 3)

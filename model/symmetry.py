@@ -13,6 +13,8 @@ and texture (hair falling on one side only, a shadow).
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -71,7 +73,7 @@ class Mirror:
 class _Work:
     """A reduced copy of a window `frame` (x0, y0, x1, y1) of the photo: its detail
     (erased pixels replaced by their blurred surroundings), the hole being filled,
-    every erased pixel, and its pixel grid in photo coordinates."""
+    and every erased pixel."""
 
     def __init__(self, photo, hole, erased, frame, side, sigma_px):
         x0, y0, x1, y1 = frame
@@ -93,9 +95,22 @@ class _Work:
             cv2.GaussianBlur(known, (0, 0), 2 * sigma), 1e-3)
         grey = np.where(self.erased, around, grey)
         self.detail = grey - cv2.GaussianBlur(grey, (0, 0), sigma)
-        gy, gx = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
-        # Centres of the reduced pixels in photo pixels (area resizing: the grids' edges meet).
-        self.gx, self.gy = (gx + 0.5) / self.scale - 0.5 + x0, (gy + 0.5) / self.scale - 0.5 + y0
+        # Detail and erasure side by side: one lookup reads both.
+        self.pair = np.ascontiguousarray(np.dstack([self.detail, self.erased_f]))
+
+    def mapping(self, mirrors) -> np.ndarray:
+        """Where each of `mirrors` takes the copy's pixels from, in the copy: a
+        (mirrors, 2, 3) float32 array of affine maps from (column, row) to (column, row)."""
+        s, frame = self.scale, np.array(self.frame[:2], np.float64)
+        roll, axis_x, axis_y, dx, dy = np.array([(m.roll, m.axis_x, m.axis_y, m.dx, m.dy) for m in mirrors],
+                                                np.float64).reshape(-1, 5).T
+        normal = np.stack([np.cos(roll), -np.sin(roll)], -1)                       # (mirrors, 2)
+        reflect = np.eye(2) - 2 * normal[:, :, None] * normal[:, None, :]          # (mirrors, 2, 2)
+        shift = 2 * (axis_x * normal[:, 0] + axis_y * normal[:, 1])[:, None] * normal + np.stack([dx, dy], -1)
+        # A copy pixel (u, v) lies at ((u, v) + 0.5) / s - 0.5 + frame in the photo.
+        origin = 0.5 + s * (frame - 0.5)
+        offset = reflect @ origin + s * (shift + 0.5 - frame) - 0.5
+        return np.concatenate([reflect, offset[:, :, None]], -1).astype(np.float32)
 
     def compare(self, mirrors, region: np.ndarray, cells):
         """For each of `mirrors`: the correlation of the detail with its mirror over
@@ -103,9 +118,8 @@ class _Work:
         count, and the fraction of the hole whose mirror is known; evaluated in `cells`
         (y0, y1, x0, x1 of the copy), which hold the region and the hole, on a regular
         subset of them where all the mirrors together would compare more than
-        MAX_COMPARED pixels. Arrays."""
+        MAX_COMPARED pixels. A mirror off the copy is not known. Arrays."""
         y0, y1, x0, x1 = cells
-        h, w = self.hole.shape
         usable = region[y0:y1, x0:x1] & ~self.erased[y0:y1, x0:x1]
         hole = self.hole[y0:y1, x0:x1]
         looked = usable | hole  # only these pixels' mirrors count
@@ -115,22 +129,24 @@ class _Work:
         columns = math.ceil(thinned / rows)
         looked[np.arange(y1 - y0) % rows != 0] = False
         looked[:, np.arange(x1 - x0) % columns != 0] = False
-        usable, hole = usable[looked], hole[looked]
-        gx, gy = self.gx[y0:y1, x0:x1][looked], self.gy[y0:y1, x0:x1][looked]
-        detail = self.detail[y0:y1, x0:x1][looked]
+        ys, xs = np.nonzero(looked)
+        usable, hole = usable[ys, xs], hole[ys, xs]
+        u, v = (xs + x0).astype(np.float32), (ys + y0).astype(np.float32)
+        detail = self.detail[y0:y1, x0:x1][ys, xs]
         # Less its mean, for the precision of the sums below.
         detail = np.where(usable, detail - (detail[usable].mean() if usable.any() else 0), 0).astype(np.float32)
         holes = max(1, int(hole.sum()))  # the hole's pixels compared: the cells hold all of it
-        scores, counts, covers = [], [], []
-        batch = max(1, (1 << 16) // max(1, gx.size))  # mirrors at a time, so their maps stay in the CPU's cache
-        for start in range(0, len(mirrors), batch):
-            sx, sy = _sources(mirrors[start:start + batch], gx, gy)
-            mx = (sx - self.frame[0] + 0.5) * self.scale - 0.5
-            my = (sy - self.frame[1] + 0.5) * self.scale - 0.5
-            inside = (mx >= 0) & (mx <= w - 1) & (my >= 0) & (my <= h - 1)
-            known = inside & (_remap(self.erased_f, mx, my) == 0)
+        maps = self.mapping(mirrors)[..., None]
+
+        def scored(batch: slice):
+            m = maps[batch]
+            mx = m[:, 0, 0] * u + (m[:, 0, 1] * v + m[:, 0, 2])
+            my = m[:, 1, 0] * u + (m[:, 1, 1] * v + m[:, 1, 2])
+            # Off the copy, the erasure reads 1: not known.
+            pair = _remap(self.pair, mx, my, border=(0.0, 1.0))
+            known = pair[..., 1] == 0
             use = known & usable
-            b = np.where(use, _remap(self.detail, mx, my), np.float32(0))
+            b = np.where(use, pair[..., 0], np.float32(0))
             count = use.sum(1)
             n = np.maximum(count, 1)
             used = use.astype(np.float32)
@@ -140,10 +156,27 @@ class _Work:
                       np.maximum(np.einsum("ij,ij->i", b, b, dtype=np.float64) - sb * sb / n, 0))
             denominator = np.sqrt(spread)
             score = np.where(denominator > 1e-6, covariance / np.maximum(denominator, 1e-6), 0.0)
-            scores.append(np.where(count < 16, -1.0, score))
-            counts.append(np.where(count < 16, 0, count * rows * columns))
-            covers.append((known & hole).sum(1) / holes)
+            return (np.where(count < 16, -1.0, score), np.where(count < 16, 0, count * rows * columns),
+                    (known & hole).sum(1) / holes)
+
+        size = max(1, (1 << 16) // max(1, u.size))  # mirrors at a time, so their maps stay in the CPU's cache
+        scores, counts, covers = zip(*_in_parallel(scored, [slice(start, start + size)
+                                                            for start in range(0, len(mirrors), size)]))
         return np.concatenate(scores), np.concatenate(counts), np.concatenate(covers)
+
+
+_POOL: list = []  # the threads batches of mirrors are scored on, started by the first search
+
+
+def _in_parallel(function, items) -> list:
+    """[function(item) for item in items], on a few threads where there are several
+    items: remapping and numpy's arithmetic let go of the interpreter, and the search
+    otherwise kept one core of two busy."""
+    if len(items) < 2 or (os.cpu_count() or 1) < 2:
+        return [function(item) for item in items]
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="mirror-search"))
+    return list(_POOL[0].map(function, items))
 
 
 def _sources(mirrors, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,15 +189,20 @@ def _sources(mirrors, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.nd
     return gx - 2 * d * nx + dx, gy - 2 * d * ny + dy
 
 
-def _remap(image: np.ndarray, mx: np.ndarray, my: np.ndarray, width: int = 4096) -> np.ndarray:
-    """cv2.remap (bilinear, 0 off the image) at maps of any shape: remap takes maps
-    under 32767 rows and columns, so long ones are folded into rows of `width`."""
+def _remap(image: np.ndarray, mx: np.ndarray, my: np.ndarray, width: int = 4096, border=0.0) -> np.ndarray:
+    """cv2.remap (bilinear, `border` off the image: a value per channel) at maps of any
+    shape: remap takes maps under 32767 rows and columns, so long ones are folded into
+    rows of `width`. → mx.shape (+ the image's channels)."""
+    channels = image.shape[2:]
+    value = tuple(border) if isinstance(border, (tuple, list)) else (border,) * 4
     if mx.ndim == 2 and max(mx.shape) < 32767:
-        return cv2.remap(image, mx, my, cv2.INTER_LINEAR)
+        out = cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=value)
+        return out.reshape(mx.shape + channels)
     flat = mx.size
     rows = -(-flat // width)
     mx_, my_ = (np.pad(m.ravel(), (0, rows * width - flat)).reshape(rows, width) for m in (mx, my))
-    return cv2.remap(image, mx_, my_, cv2.INTER_LINEAR).ravel()[:flat].reshape(mx.shape)
+    out = cv2.remap(image, mx_, my_, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=value)
+    return out.reshape((rows * width,) + channels)[:flat].reshape(mx.shape + channels)
 
 
 def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN_COVER):

@@ -318,7 +318,9 @@ def _compared_by_hand(work, mirror, region, cells):
     """`_Work.compare` for one mirror by its definition: the mirrored detail at each
     pixel, correlated over the region's known pixels whose mirror is known too."""
     y0, y1, x0, x1 = cells
-    sx, sy = mirror.source(work.gx[y0:y1, x0:x1], work.gy[y0:y1, x0:x1])
+    gy, gx = np.mgrid[y0:y1, x0:x1].astype(np.float32)  # the copy's pixel centres in the photo
+    sx, sy = mirror.source((gx + 0.5) / work.scale - 0.5 + work.frame[0],
+                           (gy + 0.5) / work.scale - 0.5 + work.frame[1])
     mx = (sx - work.frame[0] + 0.5) * work.scale - 0.5
     my = (sy - work.frame[1] + 0.5) * work.scale - 0.5
     h, w = work.hole.shape
