@@ -317,8 +317,7 @@ def mirrored_iris(iris, mirror, box) -> np.ndarray | None:
     none of it."""
     bx, by, weight = iris
     y0, y1, x0, x1 = box
-    gy, gx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    sx, sy = mirror.source(gx, gy)
+    sx, sy = mirror.source_box(y0, y1, x0, x1)
     placed = cv2.remap(weight, sx - bx, sy - by, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return cv2.GaussianBlur(placed, (0, 0), 1.5) if placed.sum() >= 8 else None
 

@@ -38,8 +38,7 @@ def align_to_lines(found: MirrorFill, photo: np.ndarray, sketch: np.ndarray, hol
     if not users.any():
         return found
     reach = max(1, round(ALIGN_REACH * face[2]))
-    gy, gx = np.mgrid[y0 - reach:y1 + reach, x0 - reach:x1 + reach].astype(np.float32)
-    sx, sy = found.mirror.source(gx, gy)
+    sx, sy = found.mirror.source_box(y0 - reach, y1 + reach, x0 - reach, x1 + reach)
     around = cv2.remap(photo, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     theirs = extract_sketch(around, scale=frame_scale)
     if not theirs.any():

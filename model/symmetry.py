@@ -69,6 +69,14 @@ class Mirror:
         sx, sy = _sources((self,), gx, gy)
         return sx[0], sy[0]
 
+    def source_box(self, y0: int, y1: int, x0: int, x1: int) -> tuple[np.ndarray, np.ndarray]:
+        """`source` of every pixel of the box rows y0:y1, columns x0:x1 (float32 maps),
+        from a row and a column of coordinates: a grid of them cost as much as the maps."""
+        sx, sy = self.source(np.arange(x0, x1, dtype=np.float32)[None, :],
+                             np.arange(y0, y1, dtype=np.float32)[:, None])
+        return (np.ascontiguousarray(np.broadcast_to(sx, (y1 - y0, x1 - x0))),
+                np.ascontiguousarray(np.broadcast_to(sy, (y1 - y0, x1 - x0))))
+
 
 class _Work:
     """A reduced copy of a window `frame` (x0, y0, x1, y1) of the photo: its detail
@@ -221,16 +229,19 @@ def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN
     return float(score[best]), candidates[best]
 
 
-def _may_cover(mirror: Mirror, hole: np.ndarray, erased: np.ndarray, reach: float, samples: int = 2000) -> bool:
+def _may_cover(mirror: Mirror, hole: np.ndarray, erased: np.ndarray, face, reach: float,
+               samples: int = 2000) -> bool:
     """Whether `mirror`, moved up to `reach` pixels sideways, can leave enough of the
-    hole a source that is not erased (checked on a sample of the hole's pixels)."""
+    hole a source that is not erased and lies on the face box's columns, as
+    `mirror_fill` asks (checked on a sample of the hole's pixels)."""
     ys, xs = np.nonzero(hole)
     step = max(1, ys.size // samples)
     ys, xs = ys[::step].astype(np.float32), xs[::step].astype(np.float32)
     sx, sy = mirror.source(xs, ys)
     for dx in (-reach, 0.0, reach):
         mx, my = np.rint(sx + dx).astype(np.int64), np.rint(sy).astype(np.int64)
-        inside = (mx >= 0) & (mx < hole.shape[1]) & (my >= 0) & (my < hole.shape[0])
+        inside = ((mx >= max(0, face[0])) & (mx <= min(hole.shape[1] - 1, face[0] + face[2]))
+                  & (my >= 0) & (my < hole.shape[0]))
         known = np.zeros(ys.size, bool)
         known[inside] = ~erased[my[inside], mx[inside]]
         if known.mean() >= MIN_COVER:
@@ -267,7 +278,7 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     symmetry = found[0]
     if symmetry < MIN_SYMMETRY:
         return None  # a face turned aside (or hidden): its other side is not a mirror of this one
-    if not _may_cover(base, hole, erased, LOCAL_SEARCH * w):
+    if not _may_cover(base, hole, erased, face, LOCAL_SEARCH * w):
         return None  # e.g. a mouth on the axis: its mirror is itself
     # 2. Around the hole: the same mirror moved a little, in a window that holds the
     # hole's surroundings and their mirror across the face.
@@ -368,8 +379,7 @@ def mirror_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     pad = max(2, round(AGREE_RING * extent))
     by0, by1 = max(0, hy0 - pad), min(height, hy1 + pad)
     bx0, bx1 = max(0, hx0 - pad), min(width, hx1 + pad)
-    gy, gx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
-    sx, sy = mirror.source(gx, gy)
+    sx, sy = mirror.source_box(by0, by1, bx0, bx1)
     values = cv2.remap(photo, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
     source_ok = known_sources(sx, sy, erased, face)
     local = hole[by0:by1, bx0:bx1]

@@ -70,6 +70,18 @@ def test_an_erased_eye_comes_back_from_the_other_side():
     assert error < 6, error
 
 
+def test_a_hole_whose_mirror_falls_beside_the_face_is_not_searched():
+    """The other side of a hole by the face box's edge is beside the box (hair or
+    background, not this side's face): no mirror is found for it, while the same hole
+    further in takes one."""
+    photo = symmetric_face()
+    beside = eye_hole(centre=(480, 300), axes=(20, 30))   # mirrored to columns 106-146; the box starts at 150
+    inside = eye_hole(centre=(400, 300), axes=(20, 30))
+    assert find_mirror(photo, beside, FACE) is None
+    assert mirror_fill(photo, beside, FACE) is None
+    assert find_mirror(photo, inside, FACE) is not None
+
+
 def test_a_tilted_head_still_mirrors():
     photo = symmetric_face(tilt=6.0)
     turn = cv2.getRotationMatrix2D((SIDE / 2, SIDE / 2), 6.0, 1.0)
