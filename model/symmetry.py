@@ -138,6 +138,8 @@ class _Work:
         looked[np.arange(y1 - y0) % rows != 0] = False
         looked[:, np.arange(x1 - x0) % columns != 0] = False
         ys, xs = np.nonzero(looked)
+        if ys.size == 0:  # all erased
+            return np.full(len(mirrors), -1.0), np.zeros(len(mirrors), int), np.zeros(len(mirrors))
         usable, hole = usable[ys, xs], hole[ys, xs]
         u, v = (xs + x0).astype(np.float32), (ys + y0).astype(np.float32)
         detail = self.detail[y0:y1, x0:x1][ys, xs]
@@ -249,6 +251,35 @@ def _may_cover(mirror: Mirror, hole: np.ndarray, erased: np.ndarray, face, reach
     return False
 
 
+def _face_axis(photo: np.ndarray, erased: np.ndarray, face) -> tuple[Mirror, float] | None:
+    """The mirror across the face's axis (position and lean) that matches the whole
+    Haar box `face` best, on a small copy and then on a larger one, with that match
+    (`symmetry`); None for a face turned aside (or hidden), whose other side is not a
+    mirror of this one. `erased` pixels are not compared."""
+    x, y, w, h = face
+    height, width = erased.shape
+    box = (x, y, min(width, x + w), min(height, y + h))
+    nothing = np.zeros(erased.shape, bool)  # no hole: the axis is the face's, not a hole's
+    axes, rolls = np.linspace(-AXIS_SEARCH, AXIS_SEARCH, 13) * w, np.linspace(-ROLL_SEARCH, ROLL_SEARCH, 9)
+    base = Mirror(x + w / 2, y + h / 2, 0.0)
+    for side, axes, rolls in ((GLOBAL_SIDE // 2, axes, rolls),
+                              (GLOBAL_SIDE, np.linspace(-1, 1, 5) * (axes[1] - axes[0]) / 2,
+                               np.linspace(-1, 1, 3) * (rolls[1] - rolls[0]) / 2)):
+        whole = _Work(photo, nothing, erased, box, side, DETAIL_SIGMA * w)
+        found = _search(whole, np.ones(whole.hole.shape, bool),
+                        [Mirror(base.axis_x + a, base.axis_y, base.roll + math.radians(r))
+                         for r in rolls for a in axes], need_cover=0.0)
+        if found is None:
+            return None
+        base = found[1]
+    if found[0] < MIN_SYMMETRY:
+        return None
+    return base, found[0]
+
+
+_AXES = Recent()  # _face_axis's results: every region of an edit, and live fill, ask for one face's
+
+
 def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None) -> Mirror | None:
     """The reflection of the face across its axis that best matches the photo around
     `hole` (bool, photo-sized): the axis and its lean are found over the whole Haar
@@ -260,24 +291,11 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     height, width = hole.shape
     erased = hole if erased is None else erased
     sigma = DETAIL_SIGMA * w
-    # 1. The face's axis: the whole face box against its mirror, on a small copy, then
-    # refined on a larger one.
-    box = (x, y, min(width, x + w), min(height, y + h))
-    axes, rolls = np.linspace(-AXIS_SEARCH, AXIS_SEARCH, 13) * w, np.linspace(-ROLL_SEARCH, ROLL_SEARCH, 9)
-    base = Mirror(x + w / 2, y + h / 2, 0.0)
-    for side, axes, rolls in ((GLOBAL_SIDE // 2, axes, rolls),
-                              (GLOBAL_SIDE, np.linspace(-1, 1, 5) * (axes[1] - axes[0]) / 2,
-                               np.linspace(-1, 1, 3) * (rolls[1] - rolls[0]) / 2)):
-        whole = _Work(photo, hole, erased, box, side, sigma)
-        found = _search(whole, np.ones(whole.hole.shape, bool),
-                        [Mirror(base.axis_x + a, base.axis_y, base.roll + math.radians(r))
-                         for r in rolls for a in axes], need_cover=0.0)
-        if found is None:
-            return None
-        base = found[1]
-    symmetry = found[0]
-    if symmetry < MIN_SYMMETRY:
-        return None  # a face turned aside (or hidden): its other side is not a mirror of this one
+    # 1. The face's axis: the same for every hole of one edit (all erased pixels left out).
+    axis = _AXES.get(content_key(photo, erased, tuple(face)), lambda: _face_axis(photo, erased, face))
+    if axis is None:
+        return None
+    base, symmetry = axis
     if not _may_cover(base, hole, erased, face, LOCAL_SEARCH * w):
         return None  # e.g. a mouth on the axis: its mirror is itself
     # 2. Around the hole: the same mirror moved a little, in a window that holds the

@@ -82,6 +82,27 @@ def test_a_hole_whose_mirror_falls_beside_the_face_is_not_searched():
     assert find_mirror(photo, inside, FACE) is not None
 
 
+def test_the_holes_of_one_edit_share_the_faces_axis(monkeypatch):
+    """Two erased regions of one edit: the face's axis is searched once (every erased
+    pixel is left out of it, whichever hole asks), and each hole is mirrored across it."""
+    import model.symmetry
+    from model.recent import forget_all
+
+    photo = symmetric_face()
+    eye, cheek = eye_hole(), eye_hole(centre=(240, 380), axes=(30, 22))
+    erased = eye | cheek
+    forget_all()
+    calls = []
+    search = model.symmetry._face_axis
+    monkeypatch.setattr(model.symmetry, "_face_axis", lambda *a: calls.append(1) or search(*a))
+    mirrors = [find_mirror(photo, hole, FACE, erased) for hole in (eye, cheek)]
+    assert len(calls) == 1 and None not in mirrors
+    assert mirrors[0].axis_x == mirrors[1].axis_x and mirrors[0].roll == mirrors[1].roll
+    for mirror, (x, y) in zip(mirrors, ((230.0, 272.0), (240.0, 380.0))):
+        sx, sy = mirror.source(np.float32([[x]]), np.float32([[y]]))
+        assert abs(float(sx[0, 0]) - (2 * AXIS - x)) < 3 and abs(float(sy[0, 0]) - y) < 3
+
+
 def test_a_tilted_head_still_mirrors():
     photo = symmetric_face(tilt=6.0)
     turn = cv2.getRotationMatrix2D((SIDE / 2, SIDE / 2), 6.0, 1.0)
