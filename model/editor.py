@@ -486,7 +486,7 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
 
 
 def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: float,
-                  painted: np.ndarray | None = None) -> np.ndarray:
+                  painted: np.ndarray | None = None, grid: int | None = None) -> np.ndarray:
     """`fill` (float32 RGB, same size as `photo`) shifted inside `hole` so it meets the
     photo at the hole's edge: on the rim (hole pixels beside known ones) the step
     between the mean of the known neighbours and the fill, smoothed along the rim
@@ -494,8 +494,8 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
     into the hole: all the way where no colour was painted (the fill takes the
     photo's colour), fading over EDGE_REACH·σ (or a fraction of the hole's size)
     under colour strokes (`painted`, bool like `hole`: the fill keeps the colour the
-    strokes asked for). The field is built on a grid about σ px apart. `fill` is
-    changed in place and returned."""
+    strokes asked for). The field is built on a grid `grid` px apart (default: σ
+    rounded down, at least 1). `fill` is changed in place and returned."""
     known = ~hole
     if not hole.any() or not known.any():
         return fill
@@ -514,7 +514,7 @@ def meet_the_edge(fill: np.ndarray, photo: np.ndarray, hole: np.ndarray, sigma: 
             total += photo[y0 + ny, x0 + nx] * use[:, None]
             count += use
     step = total / np.maximum(count, 1)[:, None] - fill[y0 + rim_y, x0 + rim_x]
-    f = max(1, int(sigma))
+    f = max(1, int(sigma) if grid is None else grid)
     ch, cw = -(-h // f), -(-w // f)
     cell = (rim_y // f) * cw + rim_x // f
     if f == 1:  # a rim pixel to a cell: placed, not summed (a bincount took 16 ms a megapixel)
@@ -574,7 +574,8 @@ def edit_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop,
     fill[y0:y1, x0:x1] = upscale(composite, crop.side, y0, y1, x0, x1)
     # σ of a quarter network pixel: half a pixel left a step along the rim (seam index
     # p90 1.09 → 1.00 on the CC0 portraits, hole PSNR +0.05 dB).
-    fill = meet_the_edge(fill, photo_crop, hole, sigma=max(1.5, scale / 4), painted=_painted(layers, crop, hole))
+    fill = meet_the_edge(fill, photo_crop, hole, sigma=max(1.5, scale / 4), painted=_painted(layers, crop, hole),
+                         grid=round(max(1.5, scale / 4)))
     sketch = _cut(layers.sketch, crop, reflect=False) & hole if layers.sketch is not None else None
     return aggregate_residual(photo_crop, hole, composite, structure_guard(sketch, scale),
                               lowres_photo=image, into=fill)

@@ -12,6 +12,7 @@ and texture (hair falling on one side only, a shadow).
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -175,7 +176,10 @@ class _Work:
         return np.concatenate(scores), np.concatenate(counts), np.concatenate(covers)
 
 
-_POOL: list = []  # the threads batches of mirrors are scored on, started by the first search
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads batches of mirrors are scored on, started by the first search."""
+    return ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="mirror-search")
 
 
 def _in_parallel(function, items) -> list:
@@ -184,9 +188,7 @@ def _in_parallel(function, items) -> list:
     otherwise kept one core of two busy."""
     if len(items) < 2 or (os.cpu_count() or 1) < 2:
         return [function(item) for item in items]
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="mirror-search"))
-    return list(_POOL[0].map(function, items))
+    return list(_pool().map(function, items))
 
 
 def _sources(mirrors, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
