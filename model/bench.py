@@ -189,7 +189,7 @@ def time_portrait_edit(net, repeats: int) -> dict | None:
             "both_eyes_s": _median_time(lambda: first(both_eyes), repeats),
             "eye_dab_s": _median_time(lambda: first(eye_dab), repeats),
             "again_s": _median_time(lambda: edit_photo(net, photo, unguided, faces=faces, seed=next(seeds)), repeats),
-            "free_form_s": [_median_time(lambda: first(layers), max(3, repeats // 2)) for layers in strokes]}
+            "free_form_s": [_median_time(lambda: first(layers), repeats) for layers in strokes]}
 
 
 def run_benchmarks(weights=None, repeats: int = 7, log: Callable[[str], None] = lambda m: None) -> dict:
