@@ -308,12 +308,12 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
              min(width, int(max(hx1 + reach, x + w * 1.5))),
              min(height, int(max(hy1 + reach, y + h * 1.5))))
     coarse = _Work(photo, hole, erased, frame, LOCAL_COARSE_SIDE, sigma)
-    fine = _Work(photo, hole, erased, frame, LOCAL_FINE_SIDE, sigma)
     step = 1 / coarse.scale
     span = max(1, round(LOCAL_SEARCH * w / step))
     lean = math.radians(ROLL_SEARCH / 4)
-    for work, offsets, leans in ((coarse, np.arange(-span, span + 1) * step, (-lean, 0.0, lean)),
-                                 (fine, np.linspace(-step, step, 7), (0.0,))):
+    for side, offsets, leans in ((LOCAL_COARSE_SIDE, np.arange(-span, span + 1) * step, (-lean, 0.0, lean)),
+                                 (LOCAL_FINE_SIDE, np.linspace(-step, step, 7), (0.0,))):
+        work = coarse if side == LOCAL_COARSE_SIDE else _Work(photo, hole, erased, frame, side, sigma)
         ring = grown(work.hole, int(reach * work.scale))
         found = _search(work, ring, [Mirror(base.axis_x, base.axis_y, base.roll + lean, base.dx + dx, base.dy + dy)
                                      for lean in leans for dy in offsets for dx in offsets])
