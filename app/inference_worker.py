@@ -82,15 +82,19 @@ def _painted(layer: np.ndarray | None) -> np.ndarray | None:
 
 
 def _warm_up_editor(net) -> None:
-    """One tiny edit, so that the editor's lazy imports and the face detector load now,
+    """One small edit, so that the editor's lazy imports and the face detector load now,
     not in the first Generate or live stroke (their tens of thousands of new objects
-    also get collected before the user draws); and the example mouths and eyes placed
-    for their searches (a first eye edit spent 0.08 s on them)."""
-    from model import EditLayers, edit_photo, prepare_examples
+    also get collected before the user draws); its crop is larger than the network, so
+    the detail borrowed at full resolution is set up too (numpy's first quantile alone
+    took 18 ms). Then the network run at every size the editor runs it (a first eye edit
+    spent 0.08 s setting up its 256² convolutions), and the example mouths and eyes
+    placed for their searches (a first eye edit spent 0.08 s on them)."""
+    from model import EditLayers, edit_photo, prepare_examples, warm_up
 
-    mask = np.zeros((64, 64), bool)
-    mask[24:40, 24:40] = True
-    edit_photo(net, np.full((64, 64, 3), 128, np.uint8), EditLayers(mask=mask), seed=0)
+    mask = np.zeros((320, 320), bool)
+    mask[80:240, 80:240] = True
+    edit_photo(net, np.full((320, 320, 3), 128, np.uint8), EditLayers(mask=mask), seed=0)
+    warm_up(net)
     prepare_examples()
 
 

@@ -410,12 +410,27 @@ def as_colour_hints(fill: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(closed, (0, 0), size * HINT_BLUR)
 
 
+def run_sizes(info) -> tuple[int, ...]:
+    """Every size `run_size` may run a model at: its native size, and twice that for a
+    zoom-aware model."""
+    size = info.native_size
+    return (size,) if zoom_range(info)[0] >= 1.0 else (size, 2 * size)
+
+
+def warm_up(net) -> None:
+    """Run the network once at each of `run_sizes`, so that no first edit at a size
+    pays for setting its convolutions up (oneDNN's for a new shape took ~80 ms at 256²
+    here, in the first unguided eye edit of the sample portrait)."""
+    for size in run_sizes(net.info):
+        run_generator(net, torch.zeros(1, 9, size, size))
+
+
 def run_size(info, hole: np.ndarray) -> int:
     """The size to run the network at for a crop's hole (S×S bool): twice the native
     size for a zoom-aware model (`zoom_range` below 1) where the crop has the pixels for
     it and the hole, seen at that size, is thin (THIN_HOLE); else the native size."""
     size = info.native_size
-    if zoom_range(info)[0] >= 1.0 or hole.shape[0] < 2 * size:
+    if len(run_sizes(info)) == 1 or hole.shape[0] < 2 * size:
         return size
     # Every few pixels of a large crop will do for a width (a 4000-px hole cost 64 ms whole).
     step = max(1, hole.shape[0] // (8 * size))

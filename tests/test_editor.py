@@ -364,6 +364,25 @@ def test_regions_without_guides_see_the_whole_face_with_guides_the_tightest_wind
     assert guided_hole > 2 * unguided_hole
 
 
+def test_the_warm_up_runs_the_network_at_every_size_the_editor_runs_it(tmp_path):
+    """A zoom-aware model runs at its native size and at twice it (thin holes); the
+    warm-up runs both, so neither first edit sets up its convolutions. A model trained
+    on whole faces only runs at its native size."""
+    from model.editor import run_sizes, warm_up
+    from model.generator import Generator
+    from model.weights import WeightsInfo, save_weights
+
+    for extra, sizes in (({"zoom_range": "[0.5, 1.0]"}, [128, 256]), ({}, [128])):
+        path = tmp_path / "model.safetensors"
+        save_weights(path, Generator(4).state_dict(), WeightsInfo(cnum=4, native_size=128, channel_order="RGB",
+                                                                 extra=extra))
+        net = load_generator(path)
+        seen = []
+        net.register_forward_pre_hook(lambda module, args: seen.append(args[0].shape[-1]))
+        warm_up(net)
+        assert seen == sizes == list(run_sizes(net.info))
+
+
 def test_thin_holes_are_run_at_twice_the_size_by_a_zoom_aware_model(tmp_path):
     """A thin scribble across a large face is seen at twice the network's size (more of
     the photo's own pixels, nearby context); a wide hole and a model trained on whole
