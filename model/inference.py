@@ -52,7 +52,7 @@ def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
     net = move_to(net, dev)
     dev = generator_device(net)
     if dev.type == "cuda":
-        torch.backends.cudnn.benchmark = True  # crops are always the native size
+        torch.backends.cudnn.benchmark = True  # crops come in one or two sizes (editor.run_sizes)
     if warmup:
         size = info.native_size
         with running(net):
