@@ -81,22 +81,10 @@ def aggregate_residual(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     photo already scaled down to n×n (area averaging), if at hand. into: an S×S×3
     float32 array to add the detail to (in place) and return instead.
     """
-    out = np.zeros(hole.shape + (3,), np.float32) if into is None else into
-    found = residual_window(photo, hole, lowres, guard, cells, lowres_photo)
-    if found is not None:
-        (y0, y1, x0, x1), detail = found
-        out[y0:y1, x0:x1] += detail
-    return out
-
-
-def residual_window(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
-                    guard: np.ndarray | None = None, cells: int = CELLS,
-                    lowres_photo: np.ndarray | None = None):
-    """`aggregate_residual`'s detail where it is not zero: ((y0, y1, x0, x1), that
-    window's detail, float32 H×W×3), or None where there is none."""
     side, native = hole.shape[0], lowres.shape[0]
+    out = np.zeros((side, side, 3), np.float32) if into is None else into
     if side <= native or not hole.any():
-        return None
+        return out
     g = max(4, min(cells, native // 2))
     block = -(-side // g)                    # cell side at full resolution
     # Each cell's detail is a window a little wider than the cell, with ramps where
@@ -118,7 +106,7 @@ def residual_window(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     targets = np.flatnonzero(cv2.dilate(cell_hole.astype(np.uint8), np.ones((3, 3), np.uint8)).ravel())
     sources = np.flatnonzero(known.ravel())
     if sources.size == 0:
-        return None
+        return out
     yx = np.stack(np.divmod(np.arange(g * g), g), 1).astype(np.float32) / g
     # Per axis: numpy's arithmetic over a trailing axis two long ran at a quarter speed.
     dy, dx = (yx[targets, k][:, None] - yx[sources, k][None] for k in (0, 1))
@@ -149,7 +137,7 @@ def residual_window(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     keep &= cv2.dilate(_coherence(detail, g, block), around).ravel()[sources] <= MAX_COHERENCE
     sources, spatial = sources[keep], spatial[:, keep]
     if sources.size == 0:
-        return None
+        return out
     # Similarity: squared distance of normalised 3×3 cell patches (with raw colours a
     # cosine is ~1 for any two skin cells), minus a penalty for distance; softmax over
     # the top k with a temperature.
@@ -198,7 +186,8 @@ def residual_window(photo: np.ndarray, hole: np.ndarray, lowres: np.ndarray,
     scale = hole[y0:y1, x0:x1].astype(np.float32)
     if guard is not None:
         scale *= guard[y0:y1, x0:x1]
-    return (y0, y1, x0, x1), per_channel(acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale)
+    out[y0:y1, x0:x1] += per_channel(acc[y0 - top:y1 - top, x0 - left:x1 - left] * scale)
+    return out
 
 
 def _coherence(detail: np.ndarray, g: int, block: int) -> np.ndarray:

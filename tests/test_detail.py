@@ -63,22 +63,6 @@ def test_known_fill_comes_back_seamless_and_detailed():
     assert hole_psnr(truth, out, mask) > 19        # and the fill is still the right content
 
 
-def test_the_detail_window_is_all_the_detail_there_is():
-    """The editor adds the borrowed detail by its window (worked out beside the edge
-    matching): the window holds every non-zero value, the same as the whole crop's."""
-    from model.detail import residual_window
-
-    truth, mask = textured(512), ellipse(512, (256, 256), (120, 70))
-    lowres = resize_image(truth, 128).astype(np.float32)
-    whole = aggregate_residual(truth, mask, lowres)
-    (y0, y1, x0, x1), values = residual_window(truth, mask, lowres)
-    assert np.array_equal(values, whole[y0:y1, x0:x1])
-    outside = whole.copy()
-    outside[y0:y1, x0:x1] = 0
-    assert not outside.any() and values.any()
-    assert residual_window(truth, mask, resize_image(truth, 512).astype(np.float32)) is None  # not scaled up
-
-
 def test_residual_detail_stays_in_the_hole_and_away_from_sketch_lines():
     truth, mask = textured(512), ellipse(512, (256, 256), (120, 70))
     lowres = resize_image(truth, 128).astype(np.float32)
