@@ -47,7 +47,8 @@ MIN_AGREEMENT = 0.25      # the part of that ring that must agree
 SEARCH_FACE = 400         # the mirror is searched on a copy where the face is at most this wide
 WORK_FACE = 256           # the hole's surroundings are judged where the face is this many pixels wide
 MAX_COMPARED = 1 << 21    # a search compares at most about this many pixels, all its mirrors together
-                          # (a regular subset of a large hole's surroundings)
+                          # (a regular subset of a large hole's surroundings) ...
+FINE_COMPARED = 1 << 20   # ... and the refining search, whose mirrors lie a step of the first apart, half as many
 FEATHER = 0.01            # the mirror's edge inside a hole fades over this fraction of the face width
 
 
@@ -121,19 +122,19 @@ class _Work:
         offset = reflect @ origin + s * (shift + 0.5 - frame) - 0.5
         return np.concatenate([reflect, offset[:, :, None]], -1).astype(np.float32)
 
-    def compare(self, mirrors, region: np.ndarray, cells):
+    def compare(self, mirrors, region: np.ndarray, cells, budget: int | None = None):
         """For each of `mirrors`: the correlation of the detail with its mirror over
         `region`'s known pixels whose mirror is known too (-1 where under 16), their
         count, and the fraction of the hole whose mirror is known; evaluated in `cells`
         (y0, y1, x0, x1 of the copy), which hold the region and the hole, on a regular
         subset of them where all the mirrors together would compare more than
-        MAX_COMPARED pixels. A mirror off the copy is not known. Arrays."""
+        `budget` (default MAX_COMPARED) pixels. A mirror off the copy is not known. Arrays."""
         y0, y1, x0, x1 = cells
         usable = region[y0:y1, x0:x1] & ~self.erased[y0:y1, x0:x1]
         hole = self.hole[y0:y1, x0:x1]
         looked = usable | hole  # only these pixels' mirrors count
         # A large hole: every rows-th row and columns-th column is enough to compare.
-        thinned = max(1, math.ceil(looked.sum() * len(mirrors) / MAX_COMPARED))
+        thinned = max(1, math.ceil(looked.sum() * len(mirrors) / (budget or MAX_COMPARED)))
         rows = math.isqrt(thinned)
         columns = math.ceil(thinned / rows)
         looked[np.arange(y1 - y0) % rows != 0] = False
@@ -217,7 +218,8 @@ def _remap(image: np.ndarray, mx: np.ndarray, my: np.ndarray, width: int = 4096,
     return out.reshape((rows * width,) + channels)[:flat].reshape(mx.shape + channels)
 
 
-def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN_COVER):
+def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN_COVER,
+            budget: int | None = None):
     """The candidate mirror whose reflection matches `region` best, with its score;
     candidates leaving less than `need_cover` of the hole or a third of the region's
     known pixels usable are not counted."""
@@ -225,7 +227,7 @@ def _search(work: _Work, region: np.ndarray, candidates, need_cover: float = MIN
     cells = mask_box(region | work.hole)
     if cells is None:
         return None
-    score, count, cover = work.compare(candidates, region, cells)
+    score, count, cover = work.compare(candidates, region, cells, budget)
     counted = np.nonzero((cover >= need_cover) & (count >= need))[0]
     if counted.size == 0:
         return None
@@ -311,12 +313,13 @@ def find_mirror(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | 
     step = 1 / coarse.scale
     span = max(1, round(LOCAL_SEARCH * w / step))
     lean = math.radians(ROLL_SEARCH / 4)
-    for side, offsets, leans in ((LOCAL_COARSE_SIDE, np.arange(-span, span + 1) * step, (-lean, 0.0, lean)),
-                                 (LOCAL_FINE_SIDE, np.linspace(-step, step, 7), (0.0,))):
+    for side, offsets, leans, budget in (
+            (LOCAL_COARSE_SIDE, np.arange(-span, span + 1) * step, (-lean, 0.0, lean), MAX_COMPARED),
+            (LOCAL_FINE_SIDE, np.linspace(-step, step, 7), (0.0,), FINE_COMPARED)):
         work = coarse if side == LOCAL_COARSE_SIDE else _Work(photo, hole, erased, frame, side, sigma)
         ring = grown(work.hole, int(reach * work.scale))
         found = _search(work, ring, [Mirror(base.axis_x, base.axis_y, base.roll + lean, base.dx + dx, base.dy + dy)
-                                     for lean in leans for dy in offsets for dx in offsets])
+                                     for lean in leans for dy in offsets for dx in offsets], budget=budget)
         if found is None:
             return None
         base = found[1]

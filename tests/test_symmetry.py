@@ -402,6 +402,7 @@ def test_a_large_hole_is_compared_on_a_subset_and_still_mirrors(monkeypatch):
     hole = hole > 0
     whole = find_mirror(photo, hole, FACE)
     monkeypatch.setattr(model.symmetry, "MAX_COMPARED", 1 << 15)
+    monkeypatch.setattr(model.symmetry, "FINE_COMPARED", 1 << 14)
     thinned = find_mirror(photo, hole, FACE)
     assert whole is not None and thinned is not None
     for mirror in (whole, thinned):
