@@ -38,7 +38,7 @@ from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import LOWER_FACE, MOUTH, NOSE, mouth_fill, nose_fill, tint_lips
 from .mouths import load_library as load_mouths
 from .packing import binary_noise, pack_input
-from .planes import copy_where, per_channel
+from .planes import channel_mean, copy_where, per_channel
 from .symmetry import MIN_HOLE, mirror_fill
 
 CONTEXT = 0.25          # context around a region, as a fraction of its extent, per side
@@ -957,7 +957,7 @@ def _paste_example(result: np.ndarray, photo: np.ndarray, example) -> None:
     under = result[fy0:fy1, fx0:fx1].astype(np.float32)
     sigma = MOUTH_SHADING * face[2]
     if found.shading_only:  # the example's light and shade (not its freckles) over the fill's colours
-        grey = cv2.GaussianBlur(found.values.mean(-1), (0, 0), max(0.5, SHADING_FINEST * face[2]))
+        grey = cv2.GaussianBlur(channel_mean(found.values), (0, 0), max(0.5, SHADING_FINEST * face[2]))
         shade = grey / np.maximum(cv2.GaussianBlur(grey, (0, 0), sigma), 1.0)
         found.values = cv2.GaussianBlur(under, (0, 0), sigma) * per_channel(shade)
     found.values += under - cv2.GaussianBlur(under, (0, 0), MOUTH_GRAIN)

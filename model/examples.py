@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from .boxes import mask_box, mask_bytes
+from .planes import channel_mean
 from .recent import Recent, content_key
 
 LIBRARY_FACE = 480        # examples are stored with the face at most this wide (never scaled up)
@@ -139,7 +140,7 @@ def grey(image: np.ndarray) -> np.ndarray:
     """The mean of the channels (float32)."""
     if image.dtype == np.uint8:  # the same values, a quarter of the time: sums of three bytes are exact
         return (image[..., 0].astype(np.float32) + image[..., 1] + image[..., 2]) / np.float32(3)
-    return image.astype(np.float32).mean(-1)
+    return channel_mean(image.astype(np.float32))
 
 
 def _spread(at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .guides import extract_sketch
-from .planes import copy_where, per_channel
+from .planes import channel_norm, copy_where, per_channel
 from .symmetry import MirrorFill, known_sources
 
 ALIGN_REACH = 0.06   # the mirror moves at most this far to meet the user's lines (fraction of the face width)
@@ -77,7 +77,7 @@ def borrow_detail(result: np.ndarray, found: MirrorFill, hole: np.ndarray, face_
     coarse = max(0.8, COLOUR_SIGMA * face_width)
     difference = cv2.GaussianBlur(mine, (0, 0), coarse) - cv2.GaussianBlur(theirs, (0, 0), coarse)
     difference -= np.median(difference[used], axis=0)  # the other side lit otherwise
-    weight *= np.clip(1 - np.sqrt((difference ** 2).sum(-1)) / COLOUR_TOLERANCE, 0, 1)
+    weight *= np.clip(1 - channel_norm(difference) / COLOUR_TOLERANCE, 0, 1)
     fine = max(0.8, DETAIL_SIGMA * face_width)
     detail = (theirs - cv2.GaussianBlur(theirs, (0, 0), fine)) - (mine - cv2.GaussianBlur(mine, (0, 0), fine))
     mine += per_channel(weight) * detail

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from .boxes import grown, mask_box, mask_bytes
+from .planes import channel_mean, channel_norm
 from .recent import Recent, content_key
 
 
@@ -447,10 +448,10 @@ def _agreement(photo: np.ndarray, mirrored: np.ndarray, hole: np.ndarray, known:
     # Colour: the local difference, less the typical one (the sides are lit differently).
     difference = smooth(photo) - smooth(mirrored)
     difference -= np.median(difference[ring], axis=0)
-    colour_off = np.linalg.norm(difference, axis=-1)
+    colour_off = channel_norm(difference)
     # Texture: the energy of the fine detail on either side.
     def energy(image):
-        grey = image.mean(-1)
+        grey = channel_mean(image)
         fine = grey - cv2.GaussianBlur(grey, (0, 0), max(0.7, coarse / 4))
         return smooth(fine * fine) + NOISE_FLOOR
     texture_off = np.abs(np.log(energy(photo) / energy(mirrored)))

@@ -3,7 +3,7 @@ broadcasting, written where asked and nowhere else."""
 import numpy as np
 import pytest
 
-from model.planes import copy_where, per_channel
+from model.planes import channel_mean, channel_norm, copy_where, per_channel
 
 
 @pytest.mark.parametrize("dtype", [bool, np.uint8, np.float32, np.float64, np.int64])
@@ -36,3 +36,15 @@ def test_a_masked_copy_refuses_mismatched_images():
         copy_where(image, np.zeros((4, 4, 3), np.float32), np.ones((4, 4), bool))
     with pytest.raises(ValueError):
         copy_where(image, np.zeros((4, 4, 3), np.uint8), np.ones((4, 5), bool))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_colour_images_mean_and_length_per_pixel_are_numpys(dtype):
+    rng = np.random.default_rng(2)
+    for channels in (3, 4):
+        image = (rng.normal(0, 60, (9, 7, channels))).astype(dtype)
+        window = image[1:8, 2:6]
+        for a in (image, window):
+            assert channel_mean(a).dtype == dtype and channel_norm(a).dtype == dtype
+            np.testing.assert_array_equal(channel_mean(a), a.mean(-1))
+            np.testing.assert_array_equal(channel_norm(a), np.linalg.norm(a, axis=-1))
