@@ -137,7 +137,7 @@ class InferenceWorker(QObject):
                 from model.inference import generator_device
 
                 torch.set_num_threads(interactive_thread_count())
-                net = load_generator(path, device=device, precision=precision, warmup=True)
+                net = load_generator(path, device=device, precision=precision)
                 _warm_up_editor(net)
                 status = ModelStatus(path, net.info, generator_device(net).type, tuple(available_devices()),
                                      net.precision, seed_zero_is_noiseless(net.info))

@@ -23,13 +23,14 @@ class LoadedGenerator(Generator):
 
 
 def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
-                   precision: str = "fp32", warmup: bool = False) -> LoadedGenerator:
+                   precision: str = "fp32") -> LoadedGenerator:
     """Load our weights file into an eval-mode generator on `device` ("auto" allowed).
 
     `forward(x)` takes the 9-channel NCHW input in the checkpoint's own convention
     (`info.channel_order`, values in [-1, 1]) and returns the raw tanh output, in
     float32. `precision` ("auto", "fp32", "bf16", "fp16") is what the editor API runs it
-    at; `warmup` runs one pass at the native size so the first edit is not slow.
+    at (`editor.warm_up` runs it once at each size the editor uses, so that no first
+    edit is slow).
     """
     state, info = read_weights(path)
     net = LoadedGenerator(info.cnum)
@@ -53,10 +54,6 @@ def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
     dev = generator_device(net)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True  # crops come in one or two sizes (editor.run_sizes)
-    if warmup:
-        size = info.native_size
-        with running(net):
-            net(torch.zeros(1, 9, size, size, device=dev).contiguous(memory_format=torch.channels_last))
     return net
 
 
