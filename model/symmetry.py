@@ -69,8 +69,10 @@ class Mirror:
 
     def source(self, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where the pixels (gx, gy, float32) take their mirrored value from (float32 maps)."""
-        sx, sy = _sources((self,), gx, gy)
-        return sx[0], sy[0]
+        axis_x, axis_y, dx, dy, nx, ny = (np.float32(v) for v in (
+            self.axis_x, self.axis_y, self.dx, self.dy, math.cos(self.roll), -math.sin(self.roll)))
+        d = (gx - axis_x) * nx + (gy - axis_y) * ny
+        return gx - 2 * d * nx + dx, gy - 2 * d * ny + dy
 
     def source_box(self, y0: int, y1: int, x0: int, x1: int) -> tuple[np.ndarray, np.ndarray]:
         """`source` of every pixel of the box rows y0:y1, columns x0:x1 (float32 maps),
@@ -156,7 +158,7 @@ class _Work:
             mx = m[:, 0, 0] * u + (m[:, 0, 1] * v + m[:, 0, 2])
             my = m[:, 1, 0] * u + (m[:, 1, 1] * v + m[:, 1, 2])
             # Off the copy, the erasure reads 1: not known.
-            pair = _remap(self.pair, mx, my, border=(0.0, 1.0))
+            pair = _remap(self.pair, mx, my, (0.0, 1.0))
             known = pair[..., 1] == 0
             use = known & usable
             b = np.where(use, pair[..., 0], np.float32(0))
@@ -193,29 +195,18 @@ def _in_parallel(function, items) -> list:
     return list(_pool().map(function, items))
 
 
-def _sources(mirrors, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`Mirror.source` of each of `mirrors` at once (gx, gy float32): float32 maps
-    (mirrors, *gx.shape)."""
-    column = (len(mirrors),) + (1,) * gx.ndim
-    axis_x, axis_y, dx, dy, nx, ny = (np.float32(values).reshape(column) for values in zip(
-        *((m.axis_x, m.axis_y, m.dx, m.dy, math.cos(m.roll), -math.sin(m.roll)) for m in mirrors)))
-    d = (gx - axis_x) * nx + (gy - axis_y) * ny
-    return gx - 2 * d * nx + dx, gy - 2 * d * ny + dy
-
-
-def _remap(image: np.ndarray, mx: np.ndarray, my: np.ndarray, width: int = 4096, border=0.0) -> np.ndarray:
+def _remap(image: np.ndarray, mx: np.ndarray, my: np.ndarray, border: tuple, width: int = 4096) -> np.ndarray:
     """cv2.remap (bilinear, `border` off the image: a value per channel) at maps of any
     shape: remap takes maps under 32767 rows and columns, so long ones are folded into
     rows of `width`. → mx.shape (+ the image's channels)."""
     channels = image.shape[2:]
-    value = tuple(border) if isinstance(border, (tuple, list)) else (border,) * 4
     if mx.ndim == 2 and max(mx.shape) < 32767:
-        out = cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=value)
+        out = cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
         return out.reshape(mx.shape + channels)
     flat = mx.size
     rows = -(-flat // width)
     mx_, my_ = (np.pad(m.ravel(), (0, rows * width - flat)).reshape(rows, width) for m in (mx, my))
-    out = cv2.remap(image, mx_, my_, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=value)
+    out = cv2.remap(image, mx_, my_, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
     return out.reshape((rows * width,) + channels)[:flat].reshape(mx.shape + channels)
 
 
