@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from model import EditLayers, edit_photo, load_generator
-from model.editor import as_colour_hints, plan_crops, resize_binary, resize_colour
+from model.editor import as_colour_hints, plan_crops, resize_binary, resize_colour, shift_toward_strokes
 from model.errors import ScfeganError
 
 
@@ -193,14 +193,18 @@ def test_packed_input_follows_layers(net):
     # The network's mask is a pixel wider than the hole; with strokes painted, that
     # ring carries the photo's own colours. The strokes cover part of the hole: a first
     # pass without colour (same image, sketch, mask and noise) paints the rest, and its
-    # colours stand for the rest in the second pass instead of black.
+    # colours, shifted toward the strokes' near them, stand for the rest in the second
+    # pass instead of black.
     inner, ring = mask_ring(m)
     assert torch.equal(free[[0, 1, 2, 3, 7, 8]], x[[0, 1, 2, 3, 7, 8]])
     assert (free[4:7][:, m] == -1).all()
     rest = inner & ~reds
     assert reds.any() and rest.any()
-    hints = as_colour_hints((free_out.permute(1, 2, 0).numpy() + 1) * 127.5) / 127.5 - 1
-    assert torch.allclose(x[4:7][:, rest], torch.from_numpy(hints).permute(2, 0, 1)[:, rest], atol=1e-5)
+    painted = (reds | ring).numpy()
+    strokes = ((x[4:7].permute(1, 2, 0).numpy() + 1) * 127.5).astype(np.float32)
+    hints = shift_toward_strokes(as_colour_hints((free_out.permute(1, 2, 0).numpy() + 1) * 127.5),
+                                 strokes, painted) / 127.5 - 1
+    assert torch.allclose(x[4:7][:, rest], torch.from_numpy(hints).permute(2, 0, 1)[:, rest], atol=1e-4)
     assert not reds[ring].any() and not (x[4:7][:, ring] == -1).all(0).any()
     noise = x[8]
     assert set(noise.unique().tolist()) <= {0.0, 1.0} and not noise[~m].any()
@@ -217,6 +221,27 @@ def test_colour_hints_from_a_colourless_pass_lose_thin_dark_lines_not_regions():
     assert hints.shape == fill.shape and hints.dtype == np.float32
     assert hints[64, 31].min() > 170
     assert hints[80, 90].max() < 100 and np.abs(hints[20, 100] - 180).max() < 1
+
+
+def test_colour_hints_move_toward_the_strokes_near_them_not_far():
+    """Partial strokes: the colourless pass beside a stroke takes its hue (a stroke is
+    no patch of paint on a differently coloured fill); far from every stroke it keeps
+    its own colours, and everywhere its own light and shade."""
+    free = np.full((128, 128, 3), 100, np.float32)
+    free[:, 20:24] = 60                                   # the pass's own shading
+    colour = np.zeros((128, 128, 3), np.float32)
+    painted = np.zeros((128, 128), bool)
+    painted[:, 30:34], colour[:, 30:34] = True, (200, 60, 60)    # a red stroke ...
+    painted[:, 110:114], colour[:, 110:114] = True, (80, 80, 160)  # ... and a blue one
+    shifted = shift_toward_strokes(free, colour, painted)
+    assert shifted.shape == free.shape and shifted.dtype == np.float32
+    assert np.abs(shifted[64, 31] - (200, 60, 60)).max() < 5
+    beside_red, beside_blue = shifted[64, 36] - free[64, 36], shifted[64, 107] - free[64, 107]
+    assert beside_red[0] > 50 and beside_red[2] < -20     # redder
+    assert beside_blue[2] > 30 and beside_blue[0] < -10   # bluer
+    assert np.abs(shifted[64, 72] - free[64, 72]).max() < 2  # far from both: its own colour
+    # The shading by the red stroke is shifted with its surroundings, not flattened.
+    assert (shifted[64, 22] < shifted[64, 26] - 25).all()
 
 
 def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
