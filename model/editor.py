@@ -78,6 +78,8 @@ HINT_SHIFT_BLUR = 0.025  # partial colour strokes: the colourless pass is shifte
 HINT_SHIFT_NEAR = 0.05   # extended from where the strokes' smoothed weight is at least this,
 HINT_SHIFT_REACH = 0.05  # and fading over this fraction of the side from them (a lip-red line spread
                          # over the whole mouth without it)
+STROKE_SHADING = 0.03    # under flat colour strokes the colourless pass's shading finer than this fraction
+STROKE_FLAT = 16.0       # of the side is added, fading out where the strokes' colours vary by this (0-255)
 
 
 _FACES = FaceCache()
@@ -431,6 +433,27 @@ def shift_toward_strokes(free: np.ndarray, colour: np.ndarray, painted: np.ndarr
     return free + shift * per_channel(np.exp(-distance / (size * HINT_SHIFT_REACH)))
 
 
+def shading_under_strokes(fill: np.ndarray, free: np.ndarray, colour: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+    """`fill` (the pass with the colour strokes, float32 S×S×3) with, under the strokes
+    (bool) where their colours (`colour`) are flat, the shading the colourless pass
+    `free` painted there: its variations finer than STROKE_SHADING of the side, its thin
+    dark pencil lines closed. A flat stroke gives a hue; where the user painted light and
+    shade (the strokes' colours vary by STROKE_FLAT), theirs is kept."""
+    size = free.shape[0]
+    sigma = size * STROKE_SHADING
+    weight = strokes.astype(np.float32)
+    near = per_channel(np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3))
+    mean = cv2.GaussianBlur(colour * per_channel(weight), (0, 0), sigma) / near
+    mean_square = cv2.GaussianBlur(colour * colour * per_channel(weight), (0, 0), sigma) / near
+    spread = channel_mean(np.sqrt(np.maximum(mean_square - mean * mean, 0)))
+    flat = np.clip(1 - spread / STROKE_FLAT, 0, 1)
+    side = max(3, round(size * HINT_CLOSE) | 1)
+    closed = cv2.morphologyEx(np.clip(free, 0, 255), cv2.MORPH_CLOSE,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    under = cv2.GaussianBlur(weight, (0, 0), size / 128) * flat
+    return fill + per_channel(under) * (closed - cv2.GaussianBlur(closed, (0, 0), sigma))
+
+
 def run_sizes(info) -> tuple[int, ...]:
     """Every size `run_size` may run a model at: its native size, and twice that for a
     zoom-aware model."""
@@ -517,9 +540,15 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
         # flattened (faces-hq strokes with the zoom-aware model: +0.5 dB; CC0 +0.3), and
         # shifted toward the strokes' colours near them (faces-hq +0.3 dB, CC0 +0.6: the
         # strokes no longer stood out as patches of paint).
-        free = shift_toward_strokes(as_colour_hints(generate(np.zeros((size, size, 3), np.float32))), colour, painted)
-        colour[unpainted] = free[unpainted]
+        free = generate(np.zeros((size, size, 3), np.float32))
+        hints = shift_toward_strokes(as_colour_hints(free), colour, painted)
+        strokes = painted & mask
+        colour[unpainted] = hints[unpainted]
         painted = painted | unpainted
+        # Under flat strokes the network paints flat paint; the colourless pass's shading
+        # goes on under them (flat strokes +0.3 dB on both portrait sets).
+        return (shading_under_strokes(generate(np.where(painted[..., None], colour, 0.0)), free, colour, strokes),
+                image, mask, hole)
     return generate(np.where(painted[..., None], colour, 0.0)), image, mask, hole
 
 

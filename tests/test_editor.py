@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from model import EditLayers, edit_photo, load_generator
-from model.editor import as_colour_hints, plan_crops, resize_binary, resize_colour, shift_toward_strokes
+from model.editor import (as_colour_hints, plan_crops, resize_binary, resize_colour, shading_under_strokes,
+                          shift_toward_strokes)
 from model.errors import ScfeganError
 
 
@@ -242,6 +243,28 @@ def test_colour_hints_move_toward_the_strokes_near_them_not_far():
     assert np.abs(shifted[64, 72] - free[64, 72]).max() < 2  # far from both: its own colour
     # The shading by the red stroke is shifted with its surroundings, not flattened.
     assert (shifted[64, 22] < shifted[64, 26] - 25).all()
+
+
+def test_flat_strokes_keep_the_colourless_passs_shading_painted_shading_stays():
+    """The network paints a flat stroke as flat paint: under it goes the shading the
+    colourless pass painted (not its thin pencil lines); where the user painted light
+    and shade themselves, and away from the strokes, the fill is left as it is."""
+    yy, xx = np.mgrid[:128, :128]
+    free = np.full((128, 128, 3), 150, np.float32)
+    free -= (40 * np.exp(-((yy - 40) ** 2 + (xx - 40) ** 2) / (2 * 3.5 ** 2)))[..., None]  # a shadow
+    free[:, 60] = 30                                                                          # a pencil line
+    fill = np.full((128, 128, 3), (200, 90, 90), np.float32)   # the flat paint the network gave
+    strokes = np.zeros((128, 128), bool)
+    strokes[30:50, 20:70] = True
+    colour = np.zeros((128, 128, 3), np.float32)
+    colour[strokes] = (200, 90, 90)
+    shaded = shading_under_strokes(fill, free, colour, strokes)
+    assert shaded[40, 40].max() < 190 and np.abs(shaded[40, 30] - fill[40, 30]).max() < 6
+    assert np.abs(shaded[40, 60] - fill[40, 60]).max() < 6      # the pencil line is not shading
+    assert np.array_equal(shaded[90:, :], fill[90:, :])
+    painted = colour.copy()
+    painted[strokes] += (np.sin(xx[strokes] / 2.0) * 40)[:, None]   # light and shade of the user's own
+    assert np.abs(shading_under_strokes(fill, free, painted, strokes)[40, 40] - fill[40, 40]).max() < 2
 
 
 def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
