@@ -6,7 +6,7 @@ the box, plus (with --masks) an irregular mask scaled to the face frame (the box
 grown as the editor frames faces) and clipped to it. Telea, ours unguided (two
 seeds), ours guided (the truth's sketch and colours over the whole hole), ours
 with strokes (its sketch, and its colours under a few strokes only, as users paint
-hints) and ours with lines (its sketch alone, no colour) fill each hole; the report
+hints; again with each stroke in one flat colour, as a brush paints) and ours with lines (its sketch alone, no colour) fill each hole; the report
 gives hole L1 (0..255), PSNR, SSIM, the sharpness ratio and the seam index (median
 and 90th percentile), and the mean hole difference between the two unguided seeds.
 grid.png shows crops at 100 %.
@@ -28,7 +28,7 @@ from .imageio import load_photo, save_photo
 from .metrics import seam_index
 
 MIN_SIDE = 512
-METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_lines")
+METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_flat_strokes", "ours_lines")
 # (centre x, centre y, half-width, half-height) as fractions of the Haar face box.
 PARTS = {
     "mouth": (0.50, 0.80, 0.22, 0.10),
@@ -54,18 +54,25 @@ def part_mask(shape, face, part: str, flip: bool = False) -> np.ndarray:
     return mask > 0
 
 
-def stroke_guides(guides: EditLayers, face, rng: np.random.Generator) -> EditLayers:
+def stroke_guides(guides: EditLayers, face, rng: np.random.Generator, flat: bool = False) -> EditLayers:
     """`guides_from_truth`'s layers with the colours kept under STROKES straight strokes
-    between random hole pixels only: hints as users paint them."""
+    between random hole pixels only: hints as users paint them. `flat`: each stroke in
+    one colour, the median of the colours under it, as a brush paints (the same strokes
+    for the same `rng`)."""
     mask = guides.mask
     layers = EditLayers(mask, guides.sketch, guides.colour.copy())
     ys, xs = np.nonzero(mask)
-    strokes = np.zeros(mask.shape, np.uint8)
+    strokes = np.zeros(mask.shape, bool)
     width = max(3, round(STROKE_WIDTH * face[2]))
     for _ in range(STROKES):
         a, b = rng.integers(len(ys), size=2)
-        cv2.line(strokes, (int(xs[a]), int(ys[a])), (int(xs[b]), int(ys[b])), 1, width)
-    layers.colour[..., 3] = np.where(mask & (strokes > 0), 255, 0)
+        stroke = np.zeros(mask.shape, np.uint8)
+        cv2.line(stroke, (int(xs[a]), int(ys[a])), (int(xs[b]), int(ys[b])), 1, width)
+        stroke = (stroke > 0) & mask
+        if flat and stroke.any():  # painted in order: a later stroke covers an earlier one
+            layers.colour[stroke, :3] = np.median(guides.colour[stroke, :3], axis=0)
+        strokes |= stroke
+    layers.colour[..., 3] = np.where(strokes, 255, 0)
     return layers
 
 
@@ -185,6 +192,9 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
                 "ours_strokes": edit_photo(net, hidden,
                                            stroke_guides(guides, face, np.random.default_rng((seed, index, number))),
                                            seed=seed, faces=faces, mirror=mirror, mouths=mouths),
+                "ours_flat_strokes": edit_photo(net, hidden, stroke_guides(
+                    guides, face, np.random.default_rng((seed, index, number)), flat=True),
+                    seed=seed, faces=faces, mirror=mirror, mouths=mouths),
                 "ours_lines": edit_photo(net, hidden, EditLayers(mask, guides.sketch), seed=seed, faces=faces,
                                          mirror=mirror, mouths=mouths),
             }
@@ -235,7 +245,8 @@ def format_portrait_table(report: dict) -> str:
     lines = [f"{report['holes']} holes ({kinds}); mirrored faces {mirror}, example mouths {mouths}; "
              f"skipped photos: {report['skipped']['small']} under "
              f"{MIN_SIDE} px, {report['skipped']['no_face']} without a face. Columns of grid.png (crops at "
-             "100 %): photo with hole | Telea | ours unguided | ours guided | ours strokes | ours lines | truth.", "",
+             "100 %): photo with hole | Telea | ours unguided | ours guided | ours strokes | ours flat strokes | "
+             "ours lines | truth.", "",
              "| method | hole L1 (0-255) ↓ | hole PSNR (dB) ↑ | SSIM ↑ | sharpness median | seam median | seam p90 |",
              "|---|---|---|---|---|---|---|"]
     for method, s in report["methods"].items():

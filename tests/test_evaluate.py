@@ -179,6 +179,12 @@ def test_portrait_stroke_guides_paint_part_of_the_hole_with_the_truths_colours()
     assert np.array_equal(again.colour, layers.colour)                          # the same hints for every model
     assert (full.colour[..., 3][mask] == 255).all()                             # the guided layers untouched
 
+    flat = stroke_guides(full, face, np.random.default_rng(0), flat=True)     # as a brush paints
+    assert np.array_equal(flat.colour[..., 3], layers.colour[..., 3])           # the same strokes
+    colours = flat.colour[..., :3][painted]
+    assert 1 <= len(np.unique(colours, axis=0)) <= 3                            # one colour a stroke
+    assert not np.array_equal(flat.colour[..., :3][painted], full.colour[..., :3][painted])
+
 
 def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(tmp_path, tiny_weights):
     from conftest import SHARED, require
