@@ -8,7 +8,7 @@ import torch
 
 from model import EditLayers, edit_photo, load_generator
 from model.editor import (as_colour_hints, plan_crops, resize_binary, resize_colour, shading_under_strokes,
-                          shift_toward_strokes)
+                          shift_toward_strokes, soften_pencil_lines)
 from model.errors import ScfeganError
 
 
@@ -265,6 +265,24 @@ def test_flat_strokes_keep_the_colourless_passs_shading_painted_shading_stays():
     painted = colour.copy()
     painted[strokes] += (np.sin(xx[strokes] / 2.0) * 40)[:, None]   # light and shade of the user's own
     assert np.abs(shading_under_strokes(fill, free, painted, strokes)[40, 40] - fill[40, 40]).max() < 2
+
+
+def test_pencil_strokes_along_sketch_lines_are_lightened_not_elsewhere():
+    """Lines without colour come back as dark pencil strokes: along the sketch they are
+    lightened toward the shading around them; a dark line nobody drew, and a broad
+    shadow under a line, stay as painted."""
+    fill = np.full((128, 128, 3), 180, np.float32)
+    fill[:, 40:42] = 60           # the network's pencil stroke along a drawn line
+    fill[:, 90:92] = 60           # a dark line with no sketch line on it
+    fill[20:60, 100:128] = 100    # a broad shadow with a line drawn across it
+    lines = np.zeros((128, 128), bool)
+    lines[:, 40] = True
+    lines[40, 100:128] = True
+    soft = soften_pencil_lines(fill, lines)
+    assert 100 < soft[64, 40].min() < 170                        # lighter, still an edge
+    assert np.array_equal(soft[:, 85:95], fill[:, 85:95])
+    assert np.abs(soft[40, 110] - 100).max() < 1                 # a shadow is not a pencil line
+    assert np.array_equal(soften_pencil_lines(fill, np.zeros_like(lines)), fill)
 
 
 def test_ring_around_a_painted_hole_carries_the_photos_colours(net):
