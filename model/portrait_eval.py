@@ -6,9 +6,10 @@ the box, plus (with --masks) an irregular mask scaled to the face frame (the box
 grown as the editor frames faces) and clipped to it. Telea, ours unguided (two
 seeds), ours guided (the truth's sketch and colours over the whole hole), ours
 with strokes (its sketch, and its colours under a few strokes only, as users paint
-hints; again with each stroke in one flat colour, as a brush paints) and ours with lines (its sketch alone, no colour) fill each hole; the report
-gives hole L1 (0..255), PSNR, SSIM, the sharpness ratio and the seam index (median
-and 90th percentile), and the mean hole difference between the two unguided seeds.
+hints; again with each stroke in one flat colour, as a brush paints) and ours with
+lines (its sketch alone, no colour) fill each hole; the report gives hole L1
+(0..255), PSNR, SSIM, the sharpness ratio and the seam index (median and 90th
+percentile), and the mean hole difference between the two unguided seeds.
 grid.png shows crops at 100 %.
 """
 from __future__ import annotations
