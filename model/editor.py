@@ -558,7 +558,11 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
         # shifted toward the strokes' colours near them (faces-hq +0.3 dB, CC0 +0.6: the
         # strokes no longer stood out as patches of paint).
         free = generate(np.zeros((size, size, 3), np.float32))
-        hints = shift_toward_strokes(as_colour_hints(free), colour, painted)
+        # Matched to the photo at the hole's edge first, as a fill without colour is: the
+        # pass alone painted the inside of a large hole in a dull tan that the strokes'
+        # shift did not reach.
+        hints = shift_toward_strokes(as_colour_hints(meet_the_edge(free.copy(), image, mask, sigma=1.5)),
+                                     colour, painted)
         strokes = painted & mask
         colour[unpainted] = hints[unpainted]
         painted = painted | unpainted
