@@ -54,6 +54,11 @@ LIP_TINT_LIGHTNESS = 0.5  # how far tinted lips move to the stroke's lightness (
 TEETH_CHROMA = (12.0, 24.0)  # inside the lips, Lab chroma below the first is colourless (teeth), above
                              # the second coloured (lips), between a ramp
 TONE_SHARE = 0.5          # how far an example's colours move to the photo's skin tone
+CORE_REDNESS = (2.0, 6.0)  # within its lips' ellipse an example's mouth is what is redder than its skin
+                           # (Lab a*, less any excess of b*) by the second fully, the first not at all,
+CORE_DARK = (0.4, 0.6)     # or darker than this share of the skin's lightness (fully, not at all), or
+                           # teeth; closed over CORE_CLOSE
+CORE_CLOSE = 0.04          # × the face width; the rest of the ellipse is skin
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
@@ -199,9 +204,37 @@ def _rendered(hole, face, pick: Candidate, target, ring, paste, part, share: flo
     if placed is None:
         return None
     values, inside = placed.values, placed.inside
+    if neutral_chroma is not None:  # lips: their skin keeps none of the example's colours
+        inside = lips_core(values, inside, placed.weight, face[2])
     neutral = colourless(values, inside, neutral_chroma) if neutral_chroma is not None else None
     match_colours(values, inside, placed.tone, placed.brightness, share)
     return PartFill(placed.box, values, placed.weight, pick.example.name, inside, neutral)
+
+
+def lips_core(values: np.ndarray, lips: np.ndarray, weight: np.ndarray, face_width: float) -> np.ndarray:
+    """The mouth itself within `lips` (the example's feathered lips ellipse, float32
+    0..1 over `values`, its RGB 0..255): what is redder than the example's skin (less
+    so where it is also yellower: lip, not a warm shadow), colourless (teeth) or dark
+    (the mouth's inside), closed and feathered. The skin the ellipse also holds is
+    then treated as skin: matched to the photo's tone and shading all the way (a
+    smiling example's shadow at its lip corner came as an orange patch)."""
+    skin = (lips < 0.1) & (weight > 0)
+    if not skin.any():
+        return lips
+    lab = cv2.cvtColor(np.clip(values / 255.0, 0, 1).astype(np.float32), cv2.COLOR_RGB2LAB)
+    lightness, a, b = (lab[..., c] for c in range(3))
+    skin_lightness, skin_a, skin_b = (float(np.median(channel[skin])) for channel in (lightness, a, b))
+    redness = a - skin_a - np.maximum(b - skin_b, 0)
+    lip = np.clip((redness - CORE_REDNESS[0]) / (CORE_REDNESS[1] - CORE_REDNESS[0]), 0, 1)
+    teeth = colourless(values, np.ones_like(lips), TEETH_CHROMA)
+    dark = np.clip((CORE_DARK[1] * skin_lightness - lightness) / ((CORE_DARK[1] - CORE_DARK[0]) * skin_lightness),
+                   0, 1)
+    core = np.maximum(np.maximum(lip, teeth), dark) * (lips > 0.5)
+    side = max(3, round(CORE_CLOSE * face_width) | 1)
+    core = cv2.morphologyEx(core.astype(np.float32), cv2.MORPH_CLOSE,
+                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    core = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side // 2 | 1, side // 2 | 1)))
+    return np.minimum(cv2.GaussianBlur(core, (0, 0), FEATHER * face_width), lips).astype(np.float32)
 
 
 def tint_lips(found: PartFill, colour) -> None:

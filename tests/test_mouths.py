@@ -15,8 +15,8 @@ from model import EditLayers, edit_photo
 from model.errors import ScfeganError
 from model.examples import (PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, search, surroundings,
                             within)
-from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, load_library, mouth_fill, nose_fill,
-                          tint_lips)
+from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, lips_core, load_library, mouth_fill,
+                          nose_fill, tint_lips)
 from face_checks import assert_inside, assert_left_to_the_network, command_line_edits, odd_faces
 
 SIDE = 420
@@ -419,6 +419,32 @@ def test_white_teeth_take_only_the_lightness_of_the_edge_match():
     assert tinted[2] - tinted[0] > 15          # without: the step's colour reaches the teeth
     assert np.ptp(kept) < 3                   # with: still grey ...
     assert abs(kept.mean() - tinted.mean()) < 2   # ... and as light as the step makes them
+
+
+def test_skin_within_the_lips_ellipse_is_treated_as_skin():
+    """An example's lips ellipse also holds skin: a smiling example's warm shadow at its
+    lip corner came as an orange patch. Only the lips, teeth and the mouth's dark inside
+    keep the example's own colours; a shadow of the skin's own hue does not, however
+    dark or warm it is."""
+    side, face = 240, (0, 0, 240, 240)
+    values = np.empty((side, side, 3), np.float32)
+    values[:] = (200, 150, 130)                                   # skin
+    lips = np.zeros((side, side), np.float32)
+    cv2.ellipse(lips, (120, 120), (80, 40), 0, 0, 360, 1.0, -1)
+    lips = cv2.GaussianBlur(lips, (0, 0), 3)
+    cv2.ellipse(values, (120, 120), (60, 20), 0, 0, 360, (185, 85, 100), -1)   # lips
+    cv2.rectangle(values, (90, 114), (150, 122), (235, 232, 225), -1)         # teeth
+    cv2.rectangle(values, (150, 114), (165, 122), (40, 22, 22), -1)           # the mouth's dark inside
+    cv2.circle(values, (62, 140), 9, (165, 100, 55), -1)                      # a warm shadow
+    weight = np.ones((side, side), np.float32)
+
+    core = lips_core(values, lips, weight, face[2])
+    assert core.shape == lips.shape and core.dtype == np.float32
+    assert core[106, 120] > 0.9 and core[134, 120] > 0.9           # upper and lower lip
+    assert core[118, 120] > 0.9 and core[118, 157] > 0.9           # teeth, dark inside
+    assert core[140, 62] < 0.3                                       # the shadow is skin
+    assert core[150, 180] < 0.3                                      # plain skin within the ellipse
+    assert np.all(core <= lips + 1e-6)                               # never beyond the ellipse
 
 
 @pytest.mark.parametrize("kind", ["mouth", "nose_mouth"])
