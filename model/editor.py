@@ -15,6 +15,7 @@ its colours, and one drawn in lines, with colours or not, its fine detail
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import warnings
@@ -35,7 +36,7 @@ from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
-from .mouths import LOWER_FACE, MOUTH, NOSE, mouth_fill, nose_fill, tint_lips
+from .mouths import LOWER_FACE, MOUTH, NOSE, mouth_fill, nose_fill, nose_missing, tint_lips
 from .mouths import load_library as load_mouths
 from .packing import binary_noise, pack_input
 from .planes import channel_mean, copy_where, per_channel
@@ -768,6 +769,12 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
                 or _region_mouth(photo, mask, labels, label, stats[label], faces, choice, NOSE, nose_fill)
             if mouth is not None:
                 _paste_example(result, photo, mouth)
+                # An example without a nose left an erased nose to the network's blank skin.
+                if nose_missing(mouth[0], _region_hole(labels, label, stats[label])[2], mouth[1]):
+                    nose = _region_mouth(photo, mask, labels, label, stats[label], faces, choice, NOSE,
+                                         functools.partial(nose_fill, with_mouth=True))
+                    if nose is not None:
+                        _paste_example(result, photo, nose)
                 continue
             mirrored_regions[label] = mirrored
         for eye in _example_eyes(photo, mask, labels, stats, mirrored_regions, faces, choice) if mouths else ():

@@ -9,8 +9,9 @@ whose surroundings do not match in detail, brightness and texture (a turned face
 are left out, and the seed picks among the best three, so Generate again gives
 another mouth (where none matches that well, the best of a lower bar is the only one).
 The chosen example is matched to the photo's colours and blended over the network's
-fill at its lips, or at its nose and lips where the hole covers the nose too; the fill
-keeps the rest of the hole. No example where the photo's own lips show
+fill at its lips, or at its nose and lips where the hole covers the nose too (an
+example without a nose leaves the nose to another's, `nose_fill`); the fill keeps
+the rest of the hole. No example where the photo's own lips show
 beside the hole (the mouth was not erased whole) or for the example's own photo.
 """
 from __future__ import annotations
@@ -139,13 +140,14 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
 
 
 def nose_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None,
-              choice: int = 0, library=None) -> PartFill | None:
+              choice: int = 0, library=None, with_mouth: bool = False) -> PartFill | None:
     """A real nose for `hole` (bool, photo-sized) over the face's nose but not its
-    mouth (`mouth_fill` gives a mouth and nose together), or None: the hole does not
-    cover the nose, too little of its surroundings is known, or no example with a nose
-    matches them. As `mouth_fill` otherwise."""
+    mouth (`mouth_fill` gives a mouth and nose together; `with_mouth`: over both, where
+    the mouth's example has no nose), or None: the hole does not cover the nose, too
+    little of its surroundings is known, or no example with a nose matches them. As
+    `mouth_fill` otherwise."""
     library = _with_noses(load_library() if library is None else library)
-    if not library or not covers_part(hole, face, NOSE) or covers_part(hole, face):
+    if not library or not covers_part(hole, face, NOSE) or (covers_part(hole, face) and not with_mouth):
         return None
     around = surroundings(photo, hole, hole if erased is None else erased, face, LOWER_FACE, RING, MIN_RING)
     if around is None:
@@ -165,6 +167,14 @@ def nose_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | No
         found.part = np.zeros_like(found.part)
         found.shading_only = True
     return found
+
+
+def nose_missing(found: PartFill, hole: np.ndarray, face, library=None) -> bool:
+    """Whether `found` (a mouth_fill for `hole`, bool photo-sized) leaves the face's
+    erased nose to the network: the hole covers the nose and the example offers none."""
+    library = load_library() if library is None else library
+    example = next((e for e in library if e.name == found.example), None)
+    return example is not None and example.nose is None and covers_part(hole, face, NOSE)
 
 
 @functools.lru_cache(maxsize=4)

@@ -16,7 +16,7 @@ from model.errors import ScfeganError
 from model.examples import (PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, search, surroundings,
                             within)
 from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, lips_core, load_library, mouth_fill,
-                          nose_fill, tint_lips)
+                          nose_fill, nose_missing, tint_lips)
 from face_checks import assert_inside, assert_left_to_the_network, command_line_edits, odd_faces
 
 SIDE = 420
@@ -528,6 +528,37 @@ def test_no_nose_example_where_the_mouth_is_erased_too_or_for_the_photos_own_nos
     own = tuple(e for e in load_library() if e.name == "interfaces_009")
     monkeypatch.setattr(model.mouths, "MIN_SCORE_NOSE", -10.0)
     assert nose_fill(photo, nose_hole(photo.shape, face), face, library=own) is None
+
+
+def test_a_mouth_example_without_a_nose_gets_another_persons_nose(grey_generator):
+    """The sample portrait with nose and mouth erased: where the seed picks a mouth
+    example that offers no nose, the nose is not left to the network's blank skin but
+    comes from a nose example (nostrils where the fill alone has none)."""
+    from model.faces import detect_faces
+    from model.imageio import load_photo
+    from model.paths import sample_photo_path
+    from model.portrait_eval import part_mask
+
+    photo = np.ascontiguousarray(load_photo(sample_photo_path()).pixels)
+    face = detect_faces(photo)[0]
+    hole = part_mask(photo.shape, face, "nose_mouth")
+    assert covers_part(hole, face, NOSE) and covers_part(hole, face)
+    picks = {seed: mouth_fill(photo, hole, face, choice=seed) for seed in range(4)}
+    without = [seed for seed, found in picks.items() if found is not None and nose_missing(found, hole, face)]
+    with_nose = [seed for seed, found in picks.items() if found is not None and not nose_missing(found, hole, face)]
+    assert without and with_nose   # the bundled library offers both kinds here
+    assert nose_fill(photo, hole, face) is None                     # alone it leaves this hole to the mouth
+    assert nose_fill(photo, hole, face, with_mouth=True) is not None
+    nose = np.zeros(hole.shape, np.uint8)
+    x, y, w, h = face
+    cv2.ellipse(nose, (round(x + NOSE[0] * w), round(y + NOSE[1] * h)), (round(NOSE[2] * w), round(NOSE[3] * h)),
+                0, 0, 360, 1, -1)
+    nose = (nose > 0) & hole
+    plain = edit_photo(grey_generator, photo, EditLayers(hole), faces=[face], mouths=False)
+    edited = edit_photo(grey_generator, photo, EditLayers(hole), faces=[face], seed=without[0])
+    assert np.array_equal(edited[~hole], photo[~hole])
+    grey, before = edited[nose].astype(np.float32).mean(-1), plain[nose].astype(np.float32).mean(-1)
+    assert np.percentile(grey, 1) < np.percentile(before, 1) - 15          # nostrils
 
 
 def _placed_by_hand(target, ring, known, example, part):
