@@ -31,7 +31,8 @@ TOOLS: dict[str, Tool] = {t.id: t for t in (
     Tool("mask", "Erase region", ("E",), "mask", 40,
          "mark the region the generator repaints"),
     Tool("sketch", "Sketch pen", ("S", "P"), "sketch", 3,
-         "draw lines for the shapes the generator should follow"),
+         "draw the dark lines the generator should follow (lid creases, the parting of the lips, "
+         "nostrils, brows); colour says what fills the areas between them"),
     Tool("colour", "Colour brush", ("C", "B"), "colour", 24,
          "paint the colours the generator should use; Alt+click picks a colour"),
     Tool("eraser", "Eraser", ("X",), None, 30,
