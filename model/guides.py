@@ -27,6 +27,9 @@ SURROUND_RATIO = 2.5        # outer blur = inner blur × this
 LINE_SEED_CONTRAST = 8.0    # grey levels darker than the surround that start a line
 LINE_GROW_CONTRAST = 3.0    # ... and that extend one (hysteresis)
 MIN_LINE_LENGTH = 24        # pixels at 512; shorter fragments are dropped
+OUTLINE_SIGMA = 1 / 128     # outlines: edges of the image blurred by this fraction of its side,
+OUTLINE_SHARE = 0.08        # the strongest this share of its pixels (Canny's upper threshold),
+OUTLINE_FLOOR = 40.0        # and never weaker than this (Sobel magnitude of grey levels): skin grain
 HED_THRESHOLD = 0.5         # HED edge probability that counts as a line
 HED_MEAN_BGR = (104.00698793, 116.66876762, 122.67891434)
 
@@ -75,6 +78,23 @@ def extract_sketch(image_rgb: np.ndarray, hed_model: str | Path | None = None,
     band = _hed_band(image_rgb, hed_model) if hed_model is not None else _dark_line_band(image_rgb, scale)
     lines = thin(band)
     return remove_short_fragments(lines, max(4, round(MIN_LINE_LENGTH * scale)))
+
+
+def extract_outlines(image_rgb: np.ndarray) -> np.ndarray:
+    """Thin (1 px) lines where the photo's regions meet, as people draw a face (a lip's
+    outline, the side of a nose): bool H×W. Unlike `extract_sketch` (the centres of dark
+    lines), a line here is a boundary between two areas, whatever their shades. Edges
+    of the image blurred over OUTLINE_SIGMA of its side, kept where their strength is
+    among the strongest OUTLINE_SHARE of its pixels (hysteresis down to half of it)."""
+    _check_rgb(image_rgb)
+    side = min(image_rgb.shape[:2])
+    grey = cv2.GaussianBlur(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0),
+                            max(0.7, OUTLINE_SIGMA * side))
+    strength = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+    high = max(OUTLINE_FLOOR, float(np.quantile(strength, 1 - OUTLINE_SHARE)))
+    grey8 = np.clip(grey, 0, 255).astype(np.uint8)
+    lines = cv2.Canny(grey8, high / 2, high, L2gradient=True) > 0
+    return remove_short_fragments(lines, max(4, round(MIN_LINE_LENGTH * side / REFERENCE_SIDE)))
 
 
 def _dark_line_band(image_rgb: np.ndarray, scale: float) -> np.ndarray:

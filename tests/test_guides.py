@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model.errors import ScfeganError
-from model.guides import (equalise_luminance, extract_colour_map, extract_sketch,
+from model.guides import (equalise_luminance, extract_colour_map, extract_outlines, extract_sketch,
                           fill_regions_with_median, remove_short_fragments, thin)
 from model.training.synthetic import synthetic_face
 
@@ -63,6 +63,23 @@ def test_sketch_ignores_flat_images_and_specks():
     speck = flat.copy()
     cv2.circle(speck, (64, 64), 1, (0, 0, 0), -1)
     assert not extract_sketch(speck).any()
+
+
+def test_outlines_trace_where_regions_meet_not_the_middle_of_an_area():
+    """A lip-like dark ellipse on skin: the outlines run round its edge, as a person
+    draws it; the dark-line sketch of a band that wide is nothing or its middle."""
+    image = np.full((128, 128, 3), (205, 160, 140), np.uint8)
+    cv2.ellipse(image, (64, 64), (30, 9), 0, 0, 360, (150, 70, 80), -1)
+    edge = np.zeros((128, 128), np.uint8)
+    cv2.ellipse(edge, (64, 64), (30, 9), 0, 0, 360, 1, 1)
+    outlines = extract_outlines(image)
+    assert outlines.dtype == bool and outlines.shape == (128, 128)
+    assert (distance_to(edge > 0)[outlines] <= 2).all()            # on the edge only
+    assert (distance_to(outlines)[edge > 0] <= 2).mean() > 0.9      # all the way round
+    assert not outlines[64, 40:90].any()                            # not across the middle
+    flat = np.full((128, 128, 3), 128, np.uint8)
+    flat += np.random.default_rng(0).integers(0, 6, flat.shape, dtype=np.uint8)  # grain
+    assert not extract_outlines(flat).any()
 
 
 def test_sketch_is_deterministic(face):

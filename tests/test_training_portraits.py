@@ -307,6 +307,27 @@ def test_anchored_noise_keeps_noiseless_fills_at_the_init_models_and_says_so(por
         TrainConfig(anchor_noise=1.0).validate()
 
 
+def test_samples_drawn_in_outlines_are_not_held_to_the_init_model(portraits, tmp_path):
+    """--sketch-outlines: a share of the samples get their face's outlines as the sketch
+    (inside the hole), and --anchor-noise leaves those free, since the start model
+    never learnt them (held to it, they would learn its dark pencil strokes)."""
+    start = Generator(4)
+    save_weights(tmp_path / "start.safetensors", start.state_dict(),
+                 WeightsInfo(cnum=4, native_size=128, channel_order="RGB"))
+    options = tiny_zoom(portraits, batch_size=8, sketch_drop=0.0, colour_drop=1.0, sketch_outlines=0.5,
+                        init=str(tmp_path / "start.safetensors"), anchor_noise=5.0)
+    trainer = Trainer(tmp_path / "run", TrainConfig(), options, stream=io.StringIO())
+    batch = next(iter(trainer._loader()))
+    outlines = batch["outlines"].bool()
+    assert outlines.any() and not outlines.all()
+    assert ((batch["sketch"][:, 0] > 0) <= (batch["mask"][:, 0] > 0)).all()   # inside the hole
+    held = trainer._held_samples(batch, 0)
+    assert not held[outlines].any() and held[~outlines & batch["sketch"].flatten(1).any(1)].all()
+    assert trainer.run().step == trainer.cfg.steps
+    with pytest.raises(ScfeganError, match="--sketch-outlines"):
+        TrainConfig(sketch_outlines=1.5).validate()
+
+
 def test_runs_without_anchored_noise_do_not_mark_their_weights(portraits, tmp_path):
     Trainer(tmp_path / "run", TrainConfig(), tiny_zoom(portraits), stream=io.StringIO()).run()
     assert "seed_zero_noise" not in export_run(tmp_path / "run", tmp_path / "out.safetensors").extra

@@ -95,6 +95,9 @@ class TrainConfig:
     colour_drop: float = _opt(0.4, "guides", "odds of giving no colour for a sample")
     colour_partial: float = _opt(0.3, "guides", "odds of giving colour only under random strokes")
     colour_rough: float = _opt(0.0, "guides", "odds of a blurred, colour-jittered colour map (colour as a hint)")
+    sketch_outlines: float = _opt(0.0, "guides", "odds that a sample's sketch is its outlines (where regions "
+                                  "meet, as people draw) instead of its dark lines; --anchor-noise does not "
+                                  "hold those samples")
     # [run]
     device: str = _opt("auto", "run", "auto | cpu | cuda | mps")
     precision: str = _opt("auto", "run", "auto | fp32 | bf16 | fp16 (mixed precision on CUDA only)")
@@ -134,7 +137,7 @@ class TrainConfig:
         need(0.0 <= self.ema_decay < 1.0, f"--ema-decay must be in [0, 1), got {self.ema_decay}")
         odds = (self.mask_strokes, self.mask_face, self.mask_folder)
         need(min(odds) >= 0 and sum(odds) > 0, "mask odds must not be negative and not all zero")
-        for name in ("sketch_drop", "colour_drop", "colour_partial", "colour_rough", "part_blob"):
+        for name in ("sketch_drop", "colour_drop", "colour_partial", "colour_rough", "sketch_outlines", "part_blob"):
             need(0.0 <= getattr(self, name) <= 1.0, f"--{name.replace('_', '-')} must be in [0, 1]")
         for name in ("log_every", "image_every", "val_every", "checkpoint_every"):
             need(getattr(self, name) >= 1, f"--{name.replace('_', '-')} must be at least 1")

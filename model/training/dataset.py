@@ -25,7 +25,7 @@ from torch.utils.data import Dataset
 
 from ..errors import ScfeganError
 from ..faces import detect_faces
-from ..guides import extract_colour_map, extract_sketch
+from ..guides import extract_colour_map, extract_outlines, extract_sketch
 from ..packing import binary_noise
 from ..weights import atomic_write_bytes
 from .masks import MaskSampler, free_form_mask
@@ -45,6 +45,8 @@ class GuideOptions:
     colour_drop: float = 0.4     # odds of no colour at all
     colour_partial: float = 0.3  # odds of colour under random strokes only
     colour_rough: float = 0.0    # odds of a blurred, colour-jittered map: colour as a hint, not paint
+    sketch_outlines: float = 0.0  # odds that the sketch is the face's outlines (where regions meet, as
+                                  # people draw) instead of its dark lines
 
 
 def list_photos(folder: str | Path) -> list[Path]:
@@ -279,6 +281,9 @@ def build_sample(face: np.ndarray, sketch: np.ndarray, colour: np.ndarray, mask:
         given &= free_form_mask(size, rng) > 0
     if guides.colour_rough and rng.random() < guides.colour_rough:
         colour = roughen_colour(np.ascontiguousarray(colour), rng)
+    outlines = bool(guides.sketch_outlines and rng.random() < guides.sketch_outlines)
+    if outlines:
+        sketch = extract_outlines(np.ascontiguousarray(face)) & hole
     if rng.random() < guides.sketch_drop:
         sketch = np.zeros_like(sketch)
     noise = binary_noise(size, size, rng)
@@ -290,6 +295,7 @@ def build_sample(face: np.ndarray, sketch: np.ndarray, colour: np.ndarray, mask:
         "colour": _chw(colour.astype(np.float32)),
         "noise": torch.from_numpy(noise[None]),
         "mix": torch.tensor(rng.random(), dtype=torch.float32),
+        "outlines": torch.tensor(outlines and bool(sketch.any())),
     }
 
 

@@ -137,7 +137,8 @@ class Trainer:
         masks = MaskSampler(cfg.size, cfg.masks or None, (cfg.mask_strokes, cfg.mask_face, cfg.mask_folder),
                             cfg.part_blob)
         cache = self.run_dir / "cache" if cfg.cache else None
-        guides = GuideOptions(cfg.sketch_drop, cfg.colour_drop, cfg.colour_partial, cfg.colour_rough)
+        guides = GuideOptions(cfg.sketch_drop, cfg.colour_drop, cfg.colour_partial, cfg.colour_rough,
+                              cfg.sketch_outlines)
 
         def whole_faces(photos, seed, guides, flip=True):
             return FaceDataset(photos, cfg.size, masks, seed, cfg.crop, cache, guides, flip)
@@ -393,8 +394,12 @@ class Trainer:
     def _held_samples(self, batch: dict[str, torch.Tensor], pairs: int) -> torch.Tensor:
         """With --anchor-noise, which samples are held to the --init model's fills (bool,
         per sample): those without noise (taken away here) and every guided one, whatever
-        its noise, since the noise is to vary only what the network has to guess."""
-        return self._anchor_noise(batch, pairs) | self._guided(batch)
+        its noise, since the noise is to vary only what the network has to guess; not
+        those drawn in outlines (--sketch-outlines), which the --init model never saw."""
+        held = self._anchor_noise(batch, pairs) | self._guided(batch)
+        if "outlines" in batch:
+            held &= ~batch["outlines"].to(held.device).bool()
+        return held
 
     @staticmethod
     def _guided(batch: dict[str, torch.Tensor]) -> torch.Tensor:
