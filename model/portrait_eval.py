@@ -6,8 +6,9 @@ the box, plus (with --masks) an irregular mask scaled to the face frame (the box
 grown as the editor frames faces) and clipped to it. Telea, ours unguided (two
 seeds), ours guided (the truth's sketch and colours over the whole hole), ours
 with strokes (its sketch, and its colours under a few strokes only, as users paint
-hints; again with each stroke in one flat colour, as a brush paints) and ours with
-lines (its sketch alone, no colour) fill each hole; the report gives hole L1
+hints; again with each stroke in one flat colour, as a brush paints), ours with
+lines (its sketch alone, no colour) and ours with outlines (the lines where its regions
+meet, as people draw them: guides.extract_outlines, no colour) fill each hole; the report gives hole L1
 (0..255), PSNR, SSIM, the sharpness ratio and the seam index (median and 90th
 percentile), and the mean hole difference between the two unguided seeds.
 grid.png shows crops at 100 %.
@@ -25,11 +26,13 @@ from .editor import FACE_MARGIN, EditLayers, edit_photo
 from .errors import ScfeganError
 from .evaluate import MASK_STRIDE, PHOTO_SUFFIXES, MethodScores, _progress, guides_from_truth, telea, trace_truth
 from .faces import detect_faces
+from .guides import extract_outlines
 from .imageio import load_photo, save_photo
 from .metrics import seam_index
 
 MIN_SIDE = 512
-METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_flat_strokes", "ours_lines")
+METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_flat_strokes", "ours_lines",
+           "ours_outlines")
 # (centre x, centre y, half-width, half-height) as fractions of the Haar face box.
 PARTS = {
     "mouth": (0.50, 0.80, 0.22, 0.10),
@@ -170,6 +173,7 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
             continue
         face = faces[0]
         traced = trace_truth(truth)  # the guides of every hole are cut from it
+        outlines = extract_outlines(truth)  # lines as people draw them: where regions meet
         holes = [("mouth", part_mask(truth.shape, face, "mouth")),
                  ("eye", part_mask(truth.shape, face, "eye", flip=index % 2 == 1)),
                  ("nose_mouth", part_mask(truth.shape, face, "nose_mouth"))]
@@ -198,6 +202,8 @@ def evaluate_portraits(net, photos: list[Path], mask_files: list[Path] | None, o
                     seed=seed, faces=faces, mirror=mirror, mouths=mouths),
                 "ours_lines": edit_photo(net, hidden, EditLayers(mask, guides.sketch), seed=seed, faces=faces,
                                          mirror=mirror, mouths=mouths),
+                "ours_outlines": edit_photo(net, hidden, EditLayers(mask, outlines & mask), seed=seed, faces=faces,
+                                            mirror=mirror, mouths=mouths),
             }
             other = edit_photo(net, hidden, EditLayers(mask), seed=seed + 1, faces=faces, mirror=mirror,
                                mouths=mouths)
@@ -247,7 +253,7 @@ def format_portrait_table(report: dict) -> str:
              f"skipped photos: {report['skipped']['small']} under "
              f"{MIN_SIDE} px, {report['skipped']['no_face']} without a face. Columns of grid.png (crops at "
              "100 %): photo with hole | Telea | ours unguided | ours guided | ours strokes | ours flat strokes | "
-             "ours lines | truth.", "",
+             "ours lines | ours outlines | truth.", "",
              "| method | hole L1 (0-255) ↓ | hole PSNR (dB) ↑ | SSIM ↑ | sharpness median | seam median | seam p90 |",
              "|---|---|---|---|---|---|---|"]
     for method, s in report["methods"].items():
@@ -264,14 +270,14 @@ def format_portrait_table(report: dict) -> str:
     if report.get("by_kind"):
         lines += ["", "| hole | Telea L1 | Telea PSNR | unguided L1 | unguided PSNR | unguided sharpness "
                   "| seeds differ | guided PSNR | guided sharpness | strokes PSNR | strokes sharpness "
-                  "| lines PSNR | lines sharpness |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| lines PSNR | lines sharpness | outlines PSNR | outlines sharpness |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for kind, k in report["by_kind"].items():
             t, u = k["telea"], k["ours_unguided"]
             line = (f"| {kind} | {t['hole_l1']['mean']:.2f} | {t['psnr']['mean']:.2f} | "
                     f"{u['hole_l1']['mean']:.2f} | {u['psnr']['mean']:.2f} | {u['sharpness']['median']:.2f} | "
                     f"{k['seed_difference']:.2f} |")
-            for method in ("ours_guided", "ours_strokes", "ours_lines"):
+            for method in ("ours_guided", "ours_strokes", "ours_lines", "ours_outlines"):
                 g = k.get(method)
                 line += f" {g['psnr']['mean']:.2f} | {g['sharpness']['median']:.2f} |" if g else " - | - |"
             lines.append(line)

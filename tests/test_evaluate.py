@@ -199,7 +199,7 @@ def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(
     report = json.loads((out / "report.json").read_text())
     assert report["mode"] == "portrait" and report["skipped"]["small"] == 1
     assert report["kinds"] == {"mouth": 1, "eye": 1, "nose_mouth": 1}
-    for method in ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_lines"):
+    for method in ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_lines", "ours_outlines"):
         assert set(report["methods"][method]) >= {"hole_l1", "psnr", "ssim", "sharpness", "seam"}
         assert report["methods"][method]["seam"]["p90"] >= report["methods"][method]["seam"]["median"]
     assert report["seed_difference"] >= 0 and 0.8 < report["real_photo_seam"]["median"] < 1.2
@@ -212,3 +212,4 @@ def test_portrait_eval_on_a_sample_reports_every_measure_and_crops_at_full_size(
     assert "sharpness median" in (out / "report.md").read_text()
     assert "strokes sharpness" in (out / "report.md").read_text()
     assert "lines sharpness" in (out / "report.md").read_text()
+    assert "outlines sharpness" in (out / "report.md").read_text()
