@@ -770,7 +770,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
             if mouth is not None:
                 _paste_example(result, photo, mouth)
                 # An example without a nose left an erased nose to the network's blank skin.
-                if nose_missing(mouth[0], _region_hole(labels, label, stats[label])[2], mouth[1]):
+                if nose_missing(mouth[0]):
                     nose = _region_mouth(photo, mask, labels, label, stats[label], faces, choice, NOSE,
                                          functools.partial(nose_fill, with_mouth=True))
                     if nose is not None:

@@ -169,12 +169,12 @@ def nose_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | No
     return found
 
 
-def nose_missing(found: PartFill, hole: np.ndarray, face, library=None) -> bool:
-    """Whether `found` (a mouth_fill for `hole`, bool photo-sized) leaves the face's
-    erased nose to the network: the hole covers the nose and the example offers none."""
+def nose_missing(found: PartFill, library=None) -> bool:
+    """Whether `found` (a mouth_fill) comes from an example that offers no nose: an
+    erased nose beside it is left to the network (`nose_fill` with_mouth tells)."""
     library = load_library() if library is None else library
     example = next((e for e in library if e.name == found.example), None)
-    return example is not None and example.nose is None and covers_part(hole, face, NOSE)
+    return example is not None and example.nose is None
 
 
 @functools.lru_cache(maxsize=4)

@@ -13,8 +13,8 @@ import pytest
 import model.mouths
 from model import EditLayers, edit_photo
 from model.errors import ScfeganError
-from model.examples import (PLACEMENTS, PartFill, cut_window, placements, ranked, reduced, search, surroundings,
-                            within)
+from model.examples import (PLACEMENTS, PartFill, cut_window, ellipse, placements, ranked, reduced, search,
+                            surroundings, within)
 from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, lips_core, load_library, mouth_fill,
                           nose_fill, nose_missing, tint_lips)
 from face_checks import assert_inside, assert_left_to_the_network, command_line_edits, odd_faces
@@ -544,16 +544,12 @@ def test_a_mouth_example_without_a_nose_gets_another_persons_nose(grey_generator
     hole = part_mask(photo.shape, face, "nose_mouth")
     assert covers_part(hole, face, NOSE) and covers_part(hole, face)
     picks = {seed: mouth_fill(photo, hole, face, choice=seed) for seed in range(4)}
-    without = [seed for seed, found in picks.items() if found is not None and nose_missing(found, hole, face)]
-    with_nose = [seed for seed, found in picks.items() if found is not None and not nose_missing(found, hole, face)]
+    without = [seed for seed, found in picks.items() if found is not None and nose_missing(found)]
+    with_nose = [seed for seed, found in picks.items() if found is not None and not nose_missing(found)]
     assert without and with_nose   # the bundled library offers both kinds here
     assert nose_fill(photo, hole, face) is None                     # alone it leaves this hole to the mouth
     assert nose_fill(photo, hole, face, with_mouth=True) is not None
-    nose = np.zeros(hole.shape, np.uint8)
-    x, y, w, h = face
-    cv2.ellipse(nose, (round(x + NOSE[0] * w), round(y + NOSE[1] * h)), (round(NOSE[2] * w), round(NOSE[3] * h)),
-                0, 0, 360, 1, -1)
-    nose = (nose > 0) & hole
+    nose = (ellipse(hole.shape, face, NOSE) > 0) & hole
     plain = edit_photo(grey_generator, photo, EditLayers(hole), faces=[face], mouths=False)
     edited = edit_photo(grey_generator, photo, EditLayers(hole), faces=[face], seed=without[0])
     assert np.array_equal(edited[~hole], photo[~hole])
