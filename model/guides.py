@@ -30,6 +30,8 @@ MIN_LINE_LENGTH = 24        # pixels at 512; shorter fragments are dropped
 OUTLINE_SIGMA = 1 / 128     # outlines: edges of the image blurred by this fraction of its side,
 OUTLINE_SHARE = 0.08        # the strongest this share of its pixels (Canny's upper threshold),
 OUTLINE_FLOOR = 40.0        # and never weaker than this (Sobel magnitude of grey levels): skin grain
+OUTLINE_SIDE = 256          # people draw outlines at the whole face's scale: traced on the face frame
+                            # this wide (a pen at the editor's default width on a 1000-px portrait)
 HED_THRESHOLD = 0.5         # HED edge probability that counts as a line
 HED_MEAN_BGR = (104.00698793, 116.66876762, 122.67891434)
 

@@ -26,13 +26,11 @@ from .editor import FACE_MARGIN, EditLayers, edit_photo
 from .errors import ScfeganError
 from .evaluate import MASK_STRIDE, PHOTO_SUFFIXES, MethodScores, _progress, guides_from_truth, telea, trace_truth
 from .faces import detect_faces
-from .guides import extract_outlines
+from .guides import OUTLINE_SIDE, extract_outlines
 from .imageio import load_photo, save_photo
 from .metrics import seam_index
 
 MIN_SIDE = 512
-OUTLINE_SIDE = 256  # outlines are traced on the face frame this wide (twice the training's crops: a
-                    # pen at the editor's default width on a 1000-px portrait)
 METHODS = ("telea", "ours_unguided", "ours_guided", "ours_strokes", "ours_flat_strokes", "ours_lines",
            "ours_outlines")
 # (centre x, centre y, half-width, half-height) as fractions of the Haar face box.

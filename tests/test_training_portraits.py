@@ -14,7 +14,7 @@ import torch
 
 from model.errors import ScfeganError
 from model.faces import detect_faces
-from model.guides import extract_sketch
+from model.guides import extract_outlines, extract_sketch
 from model.imageio import load_photo
 from model.generator import Generator
 from model.inference import load_generator
@@ -25,7 +25,7 @@ from model.training.loop import Trainer
 from model.training.losses import diversity_hinge, feature_matching, fine_difference
 from model.training.masks import MaskSampler
 from model.training.portraits import (PortraitDataset, face_frame, parts_in_window, person_key,
-                                      sample_window, split_portraits, window_sketch_scale)
+                                      sample_window, split_portraits, window_outlines, window_sketch_scale)
 from model.training.synthetic import write_synthetic_faces
 from model.weights import WeightsInfo, read_weights, save_weights
 
@@ -100,6 +100,31 @@ def test_a_zoomed_windows_sketch_has_the_faces_lines(zoom, part):
     zoomed = cv2.warpAffine(face_lines.astype(np.uint8) * 255, to_window, (size, size)) > 60
     near = cv2.dilate(zoomed.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     assert near[lines].mean() >= 0.75
+
+
+def test_a_zoomed_windows_outlines_are_the_whole_faces():
+    """--sketch-outlines: people draw a lip's outline, not each tooth, however far they
+    zoom in. A dark lip ellipse on skin, striped inside like teeth: a window zoomed onto
+    it gets the ellipse's edge all the way round (lines a person's pen wide) and no
+    stripes, which tracing the window at its own scale would give."""
+    photo = np.full((1000, 1000, 3), (200, 160, 140), np.uint8)
+    frame = face_frame(photo.shape, [(250, 250, 500, 500)])
+    cv2.ellipse(photo, (500, 650), (110, 45), 0, 0, 360, (110, 40, 50), -1)
+    inside = np.zeros(photo.shape[:2], np.uint8)
+    cv2.ellipse(inside, (500, 650), (80, 25), 0, 0, 360, 1, -1)
+    stripes = ((np.arange(1000) // 4) % 2).astype(bool)[None, :] & (inside > 0)
+    photo[stripes], photo[~stripes & (inside > 0)] = (170, 100, 110), (50, 0, 0)  # the lips' shade on average
+    window = (380, 530, 240)
+    lines = window_outlines(photo, frame, window, 128)
+    assert lines.shape == (128, 128) and lines.dtype == bool
+    edge = np.zeros((128, 128), np.uint8)
+    cv2.ellipse(edge, (64, 64), (round(110 * 128 / 240), round(45 * 128 / 240)), 0, 0, 360, 1, 1)
+    near_edge = cv2.dilate(edge, np.ones((7, 7), np.uint8)) > 0
+    assert (cv2.dilate(lines.astype(np.uint8), np.ones((5, 5), np.uint8))[edge > 0] > 0).mean() > 0.9
+    assert not (lines & ~near_edge).any()             # nothing across the striped middle
+    assert lines.sum(axis=0)[64] >= 4                  # a pen's width: two lines of 2 px or more
+    own_scale = extract_outlines(cut_square(photo, window, 128))
+    assert (own_scale & ~near_edge).sum() > 100        # the window's own scale traces the stripes
 
 
 def test_face_parts_follow_the_window():

@@ -17,6 +17,7 @@ import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -267,10 +268,13 @@ def roughen_colour(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def build_sample(face: np.ndarray, sketch: np.ndarray, colour: np.ndarray, mask: np.ndarray,
-                 guides: GuideOptions, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+                 guides: GuideOptions, rng: np.random.Generator,
+                 outlines_of: Callable[[], np.ndarray] | None = None) -> dict[str, torch.Tensor]:
     """One training sample from a face crop (uint8 S×S×3), its sketch (bool) and
     colour map (uint8), and a hole mask (float32 0/1): guide dropout, partial or rough
-    colour, and the noise are drawn from `rng`. Keys as `FaceDataset` documents."""
+    colour, and the noise are drawn from `rng`. `outlines_of` gives the crop's outlines
+    (bool S×S) when the sample is drawn in them; None: traced on the crop itself (a
+    whole face). Keys as `FaceDataset` documents."""
     size = face.shape[0]
     hole = mask > 0
     sketch = sketch & hole
@@ -283,7 +287,8 @@ def build_sample(face: np.ndarray, sketch: np.ndarray, colour: np.ndarray, mask:
         colour = roughen_colour(np.ascontiguousarray(colour), rng)
     outlines = bool(guides.sketch_outlines and rng.random() < guides.sketch_outlines)
     if outlines:
-        sketch = extract_outlines(np.ascontiguousarray(face)) & hole
+        traced = outlines_of() if outlines_of is not None else extract_outlines(np.ascontiguousarray(face))
+        sketch = traced & hole
     if rng.random() < guides.sketch_drop:
         sketch = np.zeros_like(sketch)
     noise = binary_noise(size, size, rng)

@@ -11,7 +11,8 @@ The face box and a colour map of the whole photo are computed once per photo and
 cached; the sketch is extracted per window at the network's size, so its lines stay
 one network pixel wide, but at the whole face's scale (`window_sketch_scale`): a
 zoomed window gets the outline of the lips, as the face's sketch and a user's
-strokes have it, not the gaps between the teeth. The split keeps every photo of a person on one side.
+strokes have it, not the gaps between the teeth. Outlines (`--sketch-outlines`) are
+traced at that scale too (`window_outlines`). The split keeps every photo of a person on one side.
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ import torch
 
 from ..errors import ScfeganError
 from ..faces import detect_faces
-from ..guides import LINE_SIGMA, MIN_LINE_SIGMA, REFERENCE_SIDE, extract_colour_map, extract_sketch
+from ..guides import (LINE_SIGMA, MIN_LINE_SIGMA, OUTLINE_SIDE, REFERENCE_SIDE, extract_colour_map,
+                      extract_outlines, extract_sketch)
 from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, PhotoSamples,
                       build_sample, cut_square, first_readable, list_photos, photo_fingerprint,
                       write_cache_entry)
@@ -116,6 +118,26 @@ def window_sketch_scale(size: int, frame_side: float, window_side: float) -> flo
     return whole * frame_side / window_side
 
 
+def window_outlines(image: np.ndarray, frame, window, size: int) -> np.ndarray:
+    """The outlines (`extract_outlines`) of a window shown at `size`, traced at the whole
+    face's scale as people draw them: on the face frame OUTLINE_SIDE px wide, then cut
+    to the window and resized as the editor resizes a user's lines (any coverage marks
+    a pixel). A zoomed window so gets the lips' outline, not the edges of each tooth."""
+    cx, cy, side, _ = frame
+    frame_box = (int(round(cx - side / 2)), int(round(cy - side / 2)), int(round(side)))
+    lines = extract_outlines(cut_square(image, frame_box, OUTLINE_SIDE)).astype(np.float32)
+    f = OUTLINE_SIDE / frame_box[2]
+    x, y, win = window
+    x0, y0 = int(round((x - frame_box[0]) * f)), int(round((y - frame_box[1]) * f))
+    cut = max(1, int(round(win * f)))
+    pad = max(0, -x0, -y0, x0 + cut - OUTLINE_SIDE, y0 + cut - OUTLINE_SIDE)
+    if pad:  # the window reaches past the frame: no lines traced there
+        lines = cv2.copyMakeBorder(lines, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    part = lines[y0 + pad:y0 + pad + cut, x0 + pad:x0 + pad + cut]
+    interpolation = cv2.INTER_AREA if cut > size else cv2.INTER_NEAREST
+    return cv2.resize(part, (size, size), interpolation=interpolation) > 0
+
+
 def parts_in_window(frame, window) -> dict[str, tuple[float, float, float]]:
     """The face parts (FACE_PARTS, placed on the face frame) that lie in `window`,
     as (centre x, centre y, radius) in units of the window side."""
@@ -147,13 +169,19 @@ class PortraitDataset(PhotoSamples):
         face = cut_square(image, window, self.size)
         colour = self._cut_colour(colour_map, image.shape, window)
         parts = parts_in_window(frame, window)
-        if self.flip and draw != VALIDATION_DRAW and rng.random() < 0.5:
+        flipped = self.flip and draw != VALIDATION_DRAW and rng.random() < 0.5
+        if flipped:
             face, colour = face[:, ::-1].copy(), colour[:, ::-1].copy()
             parts = {k: (1 - u, v, r) for k, (u, v, r) in parts.items()}
         sketch = extract_sketch(face, scale=window_sketch_scale(self.size, frame[2], window[2]))
         if not parts:  # a window between parts: holes around its centre instead
             parts = {"centre": (0.5, 0.5, 0.15)}
-        return build_sample(face, sketch, colour, self.masks(rng, parts), self.guides, rng)
+
+        def outlines():
+            lines = window_outlines(image, frame, window, self.size)
+            return lines[:, ::-1].copy() if flipped else lines
+
+        return build_sample(face, sketch, colour, self.masks(rng, parts), self.guides, rng, outlines)
 
     def _cut_colour(self, colour_map: np.ndarray, image_shape, window) -> np.ndarray:
         scale = colour_map.shape[0] / image_shape[0]
