@@ -84,9 +84,9 @@ class Mirror:
 
 
 class _Work:
-    """A reduced copy of a window `frame` (x0, y0, x1, y1) of the photo: its detail
-    (erased pixels replaced by their blurred surroundings), the hole being filled,
-    and every erased pixel."""
+    """A reduced copy of a window `frame` (x0, y0, x1, y1) of the photo (RGB or grey):
+    its detail (erased pixels replaced by their blurred surroundings), the hole being
+    filled, and every erased pixel."""
 
     def __init__(self, photo, hole, erased, frame, side, sigma_px):
         x0, y0, x1, y1 = frame
@@ -97,7 +97,8 @@ class _Work:
         def reduce(a):  # uint8 in (a 24 MP photo's frame is large), area-averaged
             return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-        grey = reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)).astype(np.float32)
+        window = photo[y0:y1, x0:x1]
+        grey = reduce(window if window.ndim == 2 else cv2.cvtColor(window, cv2.COLOR_RGB2GRAY)).astype(np.float32)
         self.hole = reduce(mask_bytes(hole[y0:y1, x0:x1])) > 0  # any coverage counts
         self.erased = reduce(mask_bytes(erased[y0:y1, x0:x1])) > 0
         self.erased_f = self.erased.astype(np.float32)
@@ -342,9 +343,13 @@ def _find_mirror_reduced(photo: np.ndarray, hole: np.ndarray, face, erased: np.n
     def reduce(a):
         return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
-    small = (reduce(photo[y0:y1, x0:x1]), reduce(mask_bytes(hole[y0:y1, x0:x1])) > 0,
+    # The search compares grey detail only: one channel to reduce, not three; and the
+    # erased pixels are most often the hole itself.
+    hole_window, erased_window = hole[y0:y1, x0:x1], erased[y0:y1, x0:x1]
+    small_hole = reduce(mask_bytes(hole_window)) > 0
+    small = (reduce(cv2.cvtColor(photo[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)), small_hole,
              (round((x - x0) * fx), round((y - y0) * fy), round(w * fx), round(h * fy)),
-             reduce(mask_bytes(erased[y0:y1, x0:x1])) > 0)
+             small_hole if np.array_equal(hole_window, erased_window) else reduce(mask_bytes(erased_window)) > 0)
     mirror = _SEARCHES.get(content_key(*small), lambda: find_mirror(*small))
     if mirror is None:
         return None
