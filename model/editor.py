@@ -67,6 +67,7 @@ MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser 
 SHADING_FINEST = 0.003  # an example used for its shading only (a nose) gives none finer than this × the face
                         # width (freckles came as dark specks); the fill's grain is added
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
+WIDE_LINES = 2.0        # sketch lines this many network pixels wide on average are a wide pen's
 THIN_HOLE = 22          # a zoom-aware model runs at twice its size where the hole is no wider than this
                         # (largest inscribed radius, px at twice the size): it has seen parts at up to four
                         # times the whole face's scale, and a thin hole is filled from nearby context
@@ -522,14 +523,17 @@ def run_crop(net, photo: np.ndarray, layers: EditLayers, crop: Crop, rng: np.ran
         colour, painted = resize_colour(colour_layer, size)
     else:
         colour, painted = np.zeros((size, size, 3), np.float32), np.zeros((size, size), bool)
-    user_colour = _painted(layers, crop, hole) if sketch.any() else None
-    if sketch.any() and (user_colour is None or not user_colour.any()):
-        # Lines without colour strokes (the mirror's colour hints aside), as the one-pixel
-        # lines the model learnt (the centres of a face's dark lines): a pen a few pixels
-        # wide came as a band the network painted as a dark marker stroke, and lips drawn
-        # in outline as a dark mouth. (With strokes, thinned lines lost: guided -0.07 dB,
-        # strokes -0.2 on the portrait sets.)
-        sketch = thin(sketch)
+    if sketch.any():
+        # As the one-pixel lines the model learnt (the centres of a face's dark lines): a
+        # pen a few pixels wide came as a band the network painted as a dark marker
+        # stroke, lips drawn in outline as a dark mouth. Lines without colour strokes (the
+        # mirror's colour hints aside) always; with strokes only a wide pen's (traced
+        # lines, 1.1-1.9 px wide here, thinned there lost: guided -0.07 dB, strokes -0.2).
+        thinned = thin(sketch)
+        user_colour = _painted(layers, crop, hole)
+        if (user_colour is None or not user_colour.any()
+                or sketch.sum() > WIDE_LINES * thinned.sum()):
+            sketch = thinned
     # The network's mask is one network pixel wider than the hole: along the edge of its
     # mask the network paints a faint outline and a pale band (seen in the lite model's
     # raw output), which now fall where the photo is kept. Where colour was painted, that
