@@ -105,8 +105,9 @@ def test_a_zoomed_windows_sketch_has_the_faces_lines(zoom, part):
 def test_a_zoomed_windows_outlines_are_the_whole_faces():
     """--sketch-outlines: people draw a lip's outline, not each tooth, however far they
     zoom in. A dark lip ellipse on skin, striped inside like teeth: a window zoomed onto
-    it gets the ellipse's edge all the way round (lines a person's pen wide) and no
-    stripes, which tracing the window at its own scale would give."""
+    it gets the ellipse's edge all the way round (one-pixel lines, as the editor gives a
+    person's pen to the network) and no stripes, which tracing the window at its own
+    scale would give."""
     photo = np.full((1000, 1000, 3), (200, 160, 140), np.uint8)
     frame = face_frame(photo.shape, [(250, 250, 500, 500)])
     cv2.ellipse(photo, (500, 650), (110, 45), 0, 0, 360, (110, 40, 50), -1)
@@ -122,7 +123,7 @@ def test_a_zoomed_windows_outlines_are_the_whole_faces():
     near_edge = cv2.dilate(edge, np.ones((7, 7), np.uint8)) > 0
     assert (cv2.dilate(lines.astype(np.uint8), np.ones((5, 5), np.uint8))[edge > 0] > 0).mean() > 0.9
     assert not (lines & ~near_edge).any()             # nothing across the striped middle
-    assert lines.sum(axis=0)[64] >= 4                  # a pen's width: two lines of 2 px or more
+    assert lines.sum(axis=0)[64] == 2                  # the lips' two edges, one pixel each
     own_scale = extract_outlines(cut_square(photo, window, 128))
     assert (own_scale & ~near_edge).sum() > 100        # the window's own scale traces the stripes
 

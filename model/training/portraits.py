@@ -29,7 +29,7 @@ import torch
 from ..errors import ScfeganError
 from ..faces import detect_faces
 from ..guides import (LINE_SIGMA, MIN_LINE_SIGMA, OUTLINE_SIDE, REFERENCE_SIDE, extract_colour_map,
-                      extract_outlines, extract_sketch)
+                      extract_outlines, extract_sketch, thin)
 from .dataset import (FACE_CROP_MARGIN, GUIDES_VERSION, VALIDATION_DRAW, GuideOptions, PhotoSamples,
                       build_sample, cut_square, first_readable, list_photos, photo_fingerprint,
                       write_cache_entry)
@@ -121,8 +121,9 @@ def window_sketch_scale(size: int, frame_side: float, window_side: float) -> flo
 def window_outlines(image: np.ndarray, frame, window, size: int) -> np.ndarray:
     """The outlines (`extract_outlines`) of a window shown at `size`, traced at the whole
     face's scale as people draw them: on the face frame OUTLINE_SIDE px wide, then cut
-    to the window and resized as the editor resizes a user's lines (any coverage marks
-    a pixel). A zoomed window so gets the lips' outline, not the edges of each tooth."""
+    to the window, resized as the editor resizes a user's lines (any coverage marks a
+    pixel) and thinned to one pixel, as the editor gives lines without colour to the
+    network. A zoomed window so gets the lips' outline, not the edges of each tooth."""
     cx, cy, side, _ = frame
     frame_box = (int(round(cx - side / 2)), int(round(cy - side / 2)), int(round(side)))
     lines = extract_outlines(cut_square(image, frame_box, OUTLINE_SIDE)).astype(np.float32)
@@ -135,7 +136,7 @@ def window_outlines(image: np.ndarray, frame, window, size: int) -> np.ndarray:
         lines = cv2.copyMakeBorder(lines, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
     part = lines[y0 + pad:y0 + pad + cut, x0 + pad:x0 + pad + cut]
     interpolation = cv2.INTER_AREA if cut > size else cv2.INTER_NEAREST
-    return cv2.resize(part, (size, size), interpolation=interpolation) > 0
+    return thin(cv2.resize(part, (size, size), interpolation=interpolation) > 0)
 
 
 def parts_in_window(frame, window) -> dict[str, tuple[float, float, float]]:
