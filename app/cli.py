@@ -155,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-mirror", action="store_true",
                    help="do not fill unguided holes on one side of a face from its mirrored other side")
     p.add_argument("--no-mouths", action="store_true",
-                   help="do not fill an unguided hole over a whole mouth, nose or eye with an example "
-                        "from other portraits")
+                   help="do not fill an unguided hole over a whole mouth, nose or eye (or lips drawn "
+                        "over a mouth) with an example from other portraits")
     p.add_argument("-o", "--output", required=True, help="where to write the result")
     p.add_argument("--overwrite", action="store_true", help="allow OUT to be the input photo")
     p.set_defaults(func=_cmd_edit)

@@ -263,7 +263,8 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
                                tip="Fill an erased mouth, nose or eye that has no guides (an eye: where the other "
                                    "eye cannot) with a real one from example portraits that match the face; the "
                                    "seed picks which. A colour dab over an erased mouth or eye colours its lips or "
-                                   "iris")
+                                   "iris; lips drawn with the pen over an erased mouth take a real mouth fitted to "
+                                   "them")
         self.cancel_action = a("&Cancel", self.cancel, "Esc", icon="cancel", tip="Cancel the running generation")
         self.apply_action = a("A&pply Result", self.apply_result, "Ctrl+Shift+Return", icon="apply",
                               tip="Make the result the new photo and clear the layers, to keep editing")

@@ -137,7 +137,8 @@ class Settings:
     mirror_faces = _flag("generate/mirror", True,
                          "Unguided holes on one side of a face take the mirrored other side.")
     example_mouths = _flag("generate/mouths", True,
-                           "An unguided hole over a whole mouth, nose or eye takes an example one.")
+                           "An unguided hole over a whole mouth, nose or eye (or lips drawn over a "
+                           "mouth) takes an example one.")
 
     # window
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

@@ -36,7 +36,7 @@ from .faces import FaceCache
 from .guides import REFERENCE_SIDE, extract_sketch, thin
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
-from .mouths import LOWER_FACE, MOUTH, NOSE, mouth_fill, nose_fill, nose_missing, tint_lips
+from .mouths import LOWER_FACE, MOUTH, NOSE, drawn_lips, mouth_fill, nose_fill, nose_missing, tint_lips
 from .mouths import load_library as load_mouths
 from .packing import binary_noise, pack_input
 from .planes import channel_mean, copy_where, per_channel
@@ -67,6 +67,8 @@ MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser 
 SHADING_FINEST = 0.003  # an example used for its shading only (a nose) gives none finer than this × the face
                         # width (freckles came as dark specks); the fill's grain is added
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
+DRAWN_PAINTED = 0.5      # lips drawn in lines and painted over more of their region than this (as Trace
+                         # Colours paints it) are the user's own: the network paints them, not an example
 WIDE_LINES = 2.0        # sketch lines this many network pixels wide on average are a wide pen's
 THIN_HOLE = 22          # a zoom-aware model runs at twice its size where the hole is no wider than this
                         # (largest inscribed radius, px at twice the size): it has seen parts at up to four
@@ -743,8 +745,9 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
               if mouths and faces else {})
     hinted = set(lips) | set(irises)  # colour strokes over a face part that an example or the mirror paints
     net_layers = layers
-    if hinted:  # those regions are painted as if unguided; the lips or irises take the colour
-        net_layers = EditLayers(layers.mask, layers.sketch, _strokes_outside(layers.colour, labels, stats, hinted))
+    if hinted:  # painted as if unguided: the lips or irises take the colour, the lips the lines drawn
+        net_layers = EditLayers(layers.mask, _lips_undrawn(layers.sketch, labels, lips),
+                                _strokes_outside(layers.colour, labels, stats, hinted))
     mirrors: dict = {}  # the regions' mirror fills for their lines, found once
     if mirror and faces:
         net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - hinted, faces, mirrors)
@@ -792,7 +795,8 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         for eye in _example_eyes(photo, mask, labels, stats, mirrored_regions, faces, choice) if mouths else ():
             _paste_example(result, photo, eye)
         for mouth, colour in lips.values():
-            tint_lips(mouth[0], colour)
+            if colour is not None:
+                tint_lips(mouth[0], colour)
             _paste_example(result, photo, mouth)
         for eye in (eye for eyes in irises.values() for eye in eyes):
             if isinstance(eye[0], PartFill):
@@ -803,10 +807,32 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     return result
 
 
-def _strokes_outside(colour: np.ndarray, labels: np.ndarray, stats, regions) -> np.ndarray | None:
-    """The colour layer without the strokes in `regions` (labels), or None where it has
+def _lips_undrawn(sketch: np.ndarray | None, labels: np.ndarray, lips: dict) -> np.ndarray | None:
+    """The sketch without the lines of lips drawn over an erased mouth (`lips`: the
+    regions that take an example mouth fitted to them), which the network painted as
+    dark pencil strokes at the example's corners; lines beside them (a nose, a chin,
+    smile lines) stay."""
+    if sketch is None or not lips:
+        return sketch
+    kept = sketch
+    for label, ((_, face, _, _), _) in lips.items():
+        drawn = drawn_lips(sketch, labels == label, face)
+        if drawn is None:  # the lips of colour strokes alone
+            continue
+        if kept is sketch:
+            kept = sketch.copy()
+        y0, y1, x0, x1 = drawn.window
+        kept[y0:y1, x0:x1] &= ~drawn.lines
+    return kept
+
+
+def _strokes_outside(colour: np.ndarray | None, labels: np.ndarray, stats, regions) -> np.ndarray | None:
+    """The colour layer (None: none) without the strokes in `regions` (labels), or None where it has
     no others: an all-clear copy of a 24 MP layer cost the network's crop 1.7 s of
     resizing nothing."""
+    if colour is None:
+        return None
+
     def inside(label):
         y0, y1, x0, x1 = _stat_box(stats[label])
         return colour[y0:y1, x0:x1, 3], labels[y0:y1, x0:x1] == label
@@ -1060,21 +1086,26 @@ def _paste_example(result: np.ndarray, photo: np.ndarray, example) -> None:
 
 def _lip_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats, labels_with,
                faces, choice: int) -> dict:
-    """{label: (example mouth, lip colour)} for the regions among `labels_with` whose only
-    guides are colour strokes and that cover a face's whole mouth where an example
-    matches: the strokes' colour (their median) is a hint of the lips' colour, and the
-    network alone painted a flat band of it."""
+    """{label: (example mouth, lip colour or None)} for the regions among `labels_with`
+    that cover a face's whole mouth where an example matches, and whose guides are
+    colour strokes, lips drawn with the pen (the example fitted to them:
+    mouths.fit_to_lips) or both, strokes covering at most DRAWN_PAINTED of a region with
+    lines: the strokes' colour (their median) is a hint of the lips' colour. The network
+    alone painted a flat band of the colour, and lips drawn in outline as a soft smear."""
     hints = {}
     for label in labels_with:
         y0, y1, x0, x1 = _stat_box(stats[label])
-        if layers.colour is None or (layers.sketch is not None and layers.sketch[y0:y1, x0:x1].any()):
+        region = labels[y0:y1, x0:x1] == label
+        painted = ((layers.colour[y0:y1, x0:x1, 3] > 0) & region if layers.colour is not None
+                   else np.zeros(region.shape, bool))
+        drawn = layers.sketch is not None and bool((layers.sketch[y0:y1, x0:x1] & region).any())
+        if not (painted.any() or drawn) or (drawn and painted.sum() > DRAWN_PAINTED * region.sum()):
             continue
-        painted = (layers.colour[y0:y1, x0:x1, 3] > 0) & (labels[y0:y1, x0:x1] == label)
-        if not painted.any():
-            continue
-        mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice)
+        fill = functools.partial(mouth_fill, lines=layers.sketch) if drawn else mouth_fill
+        mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice, fill=fill)
         if mouth is not None:
-            hints[label] = (mouth, np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0))
+            hints[label] = (mouth, np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0)
+                            if painted.any() else None)
     return hints
 
 

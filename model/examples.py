@@ -50,14 +50,16 @@ class Part:
 
 @dataclass
 class Candidate:
-    """An example placed on a face: scaled by `scale` about the part's anchor and moved
-    by (dx, dy) face widths; `score`: how well its surroundings match."""
+    """An example placed on a face: scaled by `scale` about the part's anchor (and its
+    height by `aspect` more) and moved by (dx, dy) face widths; `score`: how well its
+    surroundings match."""
 
     score: float
     example: object  # .name, .pixels (RGB uint8 over the part's window), .face_width
     scale: float
     dx: float
     dy: float
+    aspect: float = 1.0
 
 
 @dataclass
@@ -162,16 +164,18 @@ def _ring_correlations(a: np.ndarray, at: np.ndarray, grids: np.ndarray, sums: n
                     0.0)
 
 
-def placement(face_width: float, scale: float, dx: float, dy: float, grid_face: float, part: Part) -> np.ndarray:
+def placement(face_width: float, scale: float, dx: float, dy: float, grid_face: float, part: Part,
+              aspect: float = 1.0) -> np.ndarray:
     """The affine map from a grid over the part's window (`grid_face` px per face
     width) to the pixels of an example whose face is `face_width` px wide: the example
-    scaled by `scale` about the part's anchor and moved by (dx, dy) face widths."""
+    scaled by `scale` about the part's anchor (its height by `aspect` more) and moved
+    by (dx, dy) face widths."""
     # Grid point g (face fraction f = window0 + g / grid_face) shows the example's
     # face fraction f' = anchor + (f - anchor - d) / scale.
     mx, my = part.anchor[0] - part.window[0], part.anchor[1] - part.window[2]
-    a = face_width / grid_face / scale
-    return np.float32([[a, 0, (mx - (mx + dx) / scale) * face_width],
-                       [0, a, (my - (my + dy) / scale) * face_width]])
+    sy = scale * aspect
+    return np.float32([[face_width / grid_face / scale, 0, (mx - (mx + dx) / scale) * face_width],
+                       [0, face_width / grid_face / sy, (my - (my + dy) / sy) * face_width]])
 
 
 @functools.lru_cache(maxsize=64)
@@ -182,9 +186,10 @@ def _search_copy(example) -> np.ndarray:
     return cv2.resize(example.pixels, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
 
 
-def place(example, shape, part: Part, scale: float, dx: float = 0.0, dy: float = 0.0, pad: int = 0) -> np.ndarray:
+def place(example, shape, part: Part, scale: float, dx: float = 0.0, dy: float = 0.0, pad: int = 0,
+          aspect: float = 1.0) -> np.ndarray:
     """The example on the search grid over the part's window (`shape`, plus `pad` px on every side)."""
-    m = placement(SEARCH_FACE, scale, dx, dy, SEARCH_FACE, part)
+    m = placement(SEARCH_FACE, scale, dx, dy, SEARCH_FACE, part, aspect)
     m[:, 2] -= m[:, :2] @ np.float32([pad, pad])
     return cv2.warpAffine(_search_copy(example), m, (shape[1] + 2 * pad, shape[0] + 2 * pad),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
@@ -383,7 +388,8 @@ def surroundings(photo: np.ndarray, hole: np.ndarray, erased: np.ndarray, face, 
 
 def colour_gains(pick: Candidate, target: np.ndarray, ring: np.ndarray, part: Part) -> tuple[np.ndarray, float]:
     """Per-channel and overall gains that give the placed example the photo's colours on the ring."""
-    small = place(pick.example, target.shape[:2], part, pick.scale, pick.dx, pick.dy).astype(np.float32)
+    small = place(pick.example, target.shape[:2], part, pick.scale, pick.dx, pick.dy,
+                  aspect=pick.aspect).astype(np.float32)
     t, s = target.astype(np.float32)[ring].mean(0), np.maximum(small[ring].mean(0), 1.0)
     return np.clip(t / s, *COLOUR_GAIN), float(np.clip(t.mean() / s.mean(), *COLOUR_GAIN))
 
@@ -392,8 +398,8 @@ def placed_part(part: Part, ellipse_: tuple, pick: Candidate) -> tuple[float, fl
     """An example's ellipse (face fractions) where the search placed it on this face."""
     cx, cy, rx, ry = ellipse_
     ax, ay = part.anchor
-    return (ax + pick.dx + (cx - ax) * pick.scale, ay + pick.dy + (cy - ay) * pick.scale,
-            rx * pick.scale, ry * pick.scale)
+    sy = pick.scale * pick.aspect
+    return ax + pick.dx + (cx - ax) * pick.scale, ay + pick.dy + (cy - ay) * sy, rx * pick.scale, ry * sy
 
 
 def render(pick: Candidate, face, box, part: Part) -> np.ndarray:
@@ -402,9 +408,9 @@ def render(pick: Candidate, face, box, part: Part) -> np.ndarray:
     example = pick.example
     # Photo pixel p lies at grid point p - window origin on a grid with the face's own width.
     wx0, wy0, _, _ = window_box(face, part)
-    m = placement(example.face_width, pick.scale, pick.dx, pick.dy, float(face[2]), part)
+    m = placement(example.face_width, pick.scale, pick.dx, pick.dy, float(face[2]), part, pick.aspect)
     m[:, 2] += m[:, :2] @ np.float32([x0 - wx0, y0 - wy0])
-    pixels, reduce_by = example.pixels, face[2] * pick.scale / example.face_width
+    pixels, reduce_by = example.pixels, face[2] * pick.scale * min(1.0, pick.aspect) / example.face_width
     if reduce_by < 1.0:  # shrunk first so the warp does not alias
         pixels = cv2.resize(pixels, (max(1, round(pixels.shape[1] * reduce_by)),
                                      max(1, round(pixels.shape[0] * reduce_by))), interpolation=cv2.INTER_AREA)

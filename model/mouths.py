@@ -13,6 +13,9 @@ fill at its lips, or at its nose and lips where the hole covers the nose too (an
 example without a nose leaves the nose to another's, `nose_fill`); the fill keeps
 the rest of the hole. No example where the photo's own lips show
 beside the hole (the mouth was not erased whole) or for the example's own photo.
+Lips drawn with the pen over an erased mouth get an example fitted to them
+(`drawn_lips`, `fit_to_lips`): the network alone paints them as a soft smear along
+the lines, and they say where the mouth goes, how large, and whether it is open.
 """
 from __future__ import annotations
 
@@ -24,9 +27,10 @@ import cv2
 import numpy as np
 
 from .errors import ScfeganError
-from .examples import (Candidate, Part, PartFill, colourless, lab_colour, match_colours, place_example,
+from .examples import (CHOICES, Candidate, Part, PartFill, colourless, lab_colour, match_colours, place_example,
                        placed_part, portrait_windows, read_index, search, surroundings, within, write_index)
 from .examples import covers_part as _covers
+from .guides import thin
 from .imageio import load_photo, save_photo
 from .paths import project_root
 
@@ -60,19 +64,44 @@ CORE_REDNESS = (2.0, 6.0)  # within its lips' ellipse an example's mouth is what
 CORE_DARK = (0.4, 0.6)     # or darker than this share of the skin's lightness (fully, not at all), or
                            # teeth; closed over CORE_CLOSE
 CORE_CLOSE = 0.04          # × the face width; the rest of the ellipse is skin
+DRAWN_REACH = (0.30, 0.09, 0.12)  # lips drawn over an erased mouth are looked for this far (face fractions:
+                                  # across, up, down) from MOUTH's centre (up to the nose's foot) ...
+MIN_DRAWN = 0.12          # ... and are at least this wide (face fractions);
+PEN_WIDTH = 1.5           # drawn with a pen: lines this many px wide on average (traced edges are one)
+DRAWN_JOIN = 0.015        # strokes this close (fraction of the face width) are one stroke
+DRAWN_BESIDE = 0.04       # the lips: the widest stroke and those within its width and this far above or
+                          # below it (fraction of the face height; further, a nostril drawn joined the lips)
+CROSSED_AT = (0.4, 0.5, 0.6)  # drawn lips are told open or closed by the lines crossed down these columns
+                             # (shares of their width; the median counts)
+SLIT = 0.25               # lines less tall than this share of their width draw the mouth's line only
+DRAWN_SCALE = (0.6, 1.6)  # an example fitted to drawn lips is scaled within these bounds
+DRAWN_ASPECT = (0.75, 1.35)  # ... and its height by this much more or less (stretched further, lips looked swollen)
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity
 class Example:
     """A face's lower part (RGB uint8) covering WINDOW, the face `face_width` px wide,
-    and its lips' and nose's ellipses (centre x, y, half-width, half-height; face-box
-    fractions)."""
+    its lips' and nose's ellipses (centre x, y, half-width, half-height; face-box
+    fractions) and whether its lips are open (teeth show)."""
 
     name: str
     pixels: np.ndarray
     face_width: float
     lips: tuple[float, float, float, float]
     nose: tuple[float, float, float, float] | None  # None: its nose is not offered
+    open: bool | None = None  # None: not marked
+
+
+@dataclass(frozen=True, eq=False)
+class DrawnLips:
+    """Lips drawn in lines over an erased mouth: their box (x0, y0, x1, y1, face
+    fractions) and whether the lines draw them open (True), closed (False) or do not
+    tell (None)."""
+
+    box: tuple[float, float, float, float]
+    open: bool | None
+    window: tuple[int, int, int, int]  # `drawn_window`: where the lines were looked for (y0, y1, x0, x1)
+    lines: np.ndarray                   # the lips' lines there (bool): not those beside them
 
 
 def library_dir() -> Path:
@@ -91,7 +120,8 @@ def load_library(folder: Path | None = None) -> tuple[Example, ...]:
     try:
         return tuple(Example(e["name"], np.ascontiguousarray(load_photo(folder / e["file"]).pixels),
                              float(e["face_width"]), tuple(float(v) for v in e["lips"]),
-                            tuple(float(v) for v in e["nose"]) if e.get("nose") else None)
+                             tuple(float(v) for v in e["nose"]) if e.get("nose") else None,
+                             bool(e["open"]) if e.get("open") is not None else None)
                      for e in read_index(index, LOWER_FACE))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ScfeganError(f"the mouth examples in {folder} cannot be read: {e}") from None
@@ -113,15 +143,94 @@ def _lips_beside(target: np.ndarray, hole: np.ndarray, ring: np.ndarray) -> floa
     return float((redness[edge] > np.median(redness[ring]) + LIP_REDNESS).mean())
 
 
+def drawn_window(face, shape) -> tuple[int, int, int, int] | None:
+    """Where lips drawn over an erased mouth are looked for: the box (y0, y1, x0, x1)
+    DRAWN_REACH around the face's mouth on a photo of `shape`; None off the photo."""
+    x, y, w, h = face
+    cx, cy = x + MOUTH[0] * w, y + MOUTH[1] * h
+    x0, x1 = max(0, int(cx - DRAWN_REACH[0] * w)), min(shape[1], int(cx + DRAWN_REACH[0] * w) + 1)
+    y0, y1 = max(0, int(cy - DRAWN_REACH[1] * h)), min(shape[0], int(cy + DRAWN_REACH[2] * h) + 1)
+    return (y0, y1, x0, x1) if x1 > x0 and y1 > y0 else None
+
+
+def drawn_lips(lines: np.ndarray, hole: np.ndarray, face) -> DrawnLips | None:
+    """The lips the user drew with a pen in `lines` (bool, photo-sized) over an erased
+    mouth, or None: no lines in the hole within `drawn_window`, lines one pixel wide
+    (traced from the photo: Trace Edges gives the photo's own mouth, which the network
+    follows closely), or lips under MIN_DRAWN wide (a dot, a tooth). The lips are the
+    widest stroke (strokes DRAWN_JOIN apart count as one) and the strokes within its
+    width and DRAWN_BESIDE of it up or down (a nose's or a chin's lines are not the
+    lips). Down the middle of their box, lines crossed once (the mouth's line alone)
+    or three times (the lips' outline and the line between) draw them closed, four
+    times or more (and the lips' inner edges) open; twice (the outline alone) does
+    not tell."""
+    window = drawn_window(face, hole.shape)
+    if window is None:
+        return None
+    y0, y1, x0, x1 = window
+    drawn = lines[y0:y1, x0:x1] & hole[y0:y1, x0:x1]
+    if not drawn.any() or drawn.sum() < PEN_WIDTH * thin(drawn).sum():
+        return None
+    x, y, w, h = face
+    join = max(1, round(DRAWN_JOIN * w))
+    joined = cv2.dilate(drawn.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * join + 1,) * 2))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    widest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_WIDTH]))
+    lx, ly, lw, lh = stats[widest, :4]
+    beside = DRAWN_BESIDE * h - 2 * join  # between the strokes, not their joined (grown) boxes
+    kept = [label for label in range(1, count)
+            if stats[label, 0] >= lx and stats[label, 0] + stats[label, 2] <= lx + lw
+            and stats[label, 1] + stats[label, 3] >= ly - beside and stats[label, 1] <= ly + lh + beside]
+    lips = drawn & np.isin(labels, kept)
+    ys, xs = np.nonzero(lips)
+    fx, fy = (xs + x0 - x) / w, (ys + y0 - y) / h
+    box = float(fx.min()), float(fy.min()), float(fx.max()), float(fy.max())
+    if box[2] - box[0] < MIN_DRAWN:
+        return None
+    left, right = int(xs.min()), int(xs.max())
+    crossings = sorted(_runs(lips[:, round(left + share * (right - left))]) for share in CROSSED_AT)
+    crossed = crossings[len(crossings) // 2]
+    return DrawnLips(box, True if crossed >= 4 else False if crossed in (1, 3) else None, window, lips)
+
+
+def _runs(column: np.ndarray) -> int:
+    """How many separate runs of True `column` (bool) holds."""
+    column = column.astype(np.int8)
+    return int(column[0]) + int((np.diff(column) == 1).sum())
+
+
+def fit_to_lips(pick: Candidate, drawn: tuple[float, float, float, float]) -> Candidate:
+    """`pick` moved, scaled and stretched so its lips' ellipse spans the `drawn` lips'
+    box (`drawn_lips`), corner to corner; lines drawn as a slit only (the mouth's line)
+    set its width and height, the lips keep their shape."""
+    x0, y0, x1, y1 = drawn
+    ecx, ecy, erx, ery = pick.example.lips
+    ax, ay = LOWER_FACE.anchor
+    scale = float(np.clip((x1 - x0) / 2 / erx, *DRAWN_SCALE))
+    if y1 - y0 >= SLIT * (x1 - x0):
+        aspect = float(np.clip((y1 - y0) / 2 / (ery * scale), *DRAWN_ASPECT))
+        centre_y = (y0 + y1) / 2
+    else:  # the mouth's line lies a little above the lips' middle (the lower lip is fuller)
+        aspect = 1.0
+        centre_y = (y0 + y1) / 2 + 0.1 * ery * scale
+    return Candidate(pick.score, pick.example, scale, (x0 + x1) / 2 - ax - (ecx - ax) * scale,
+                     centre_y - ay - (ecy - ay) * scale * aspect, aspect)
+
+
 def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None,
-               choice: int = 0, library=None) -> PartFill | None:
+               choice: int = 0, library=None, lines: np.ndarray | None = None) -> PartFill | None:
     """A real mouth for `hole` (bool, photo-sized) on the face `face` (Haar box x, y,
     w, h), or None: the hole does not cover the face's mouth, too little of its
     surroundings is known, or no example matches them. `erased` (default: the hole)
     marks every pixel that is not the photo's. `choice` picks among the matching
-    examples (the editor passes the seed)."""
+    examples (the editor passes the seed). `lines` (bool, photo-sized): lips drawn
+    over the hole, which the example is fitted to (`fit_to_lips`; its nose is not
+    used, the network follows the lines there); None where none are drawn there."""
     library = load_library() if library is None else library
     if not library or not covers_part(hole, face):
+        return None
+    drawn = drawn_lips(lines, hole, face) if lines is not None else None
+    if lines is not None and drawn is None:
         return None
     around = surroundings(photo, hole, hole if erased is None else erased, face, LOWER_FACE, RING, MIN_RING)
     if around is None:
@@ -131,11 +240,19 @@ def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | N
         return None
     with_nose = covers_part(hole, face, NOSE)
     min_score = MIN_SCORE_WITH_NOSE if with_nose else MIN_SCORE
-    found = (search(target, ring, known, library, LOWER_FACE, min_score)
-             or search(target, ring, known, library, LOWER_FACE, LAST_RESORT, count=1))
+    found = search(target, ring, known, library, LOWER_FACE, min_score, count=len(library))
+    if drawn is not None and drawn.open is not None:  # lips drawn open or closed: such examples first,
+        kind = [c for c in found if c.example.open == drawn.open]
+        if not kind:  # or, where none matches as well, the best of the kind that matches at all
+            kind = [c for c in search(target, ring, known, library, LOWER_FACE, LAST_RESORT, count=len(library))
+                    if c.example.open == drawn.open][:1]
+        found = kind + [c for c in found if c.example.open != drawn.open]
+    found = found[:CHOICES] or search(target, ring, known, library, LOWER_FACE, LAST_RESORT, count=1)
     if not found:
         return None
     pick = found[choice % len(found)]
+    if drawn is not None:
+        return _render(photo, hole, face, fit_to_lips(pick, drawn.box), target, ring)
     return _render(photo, hole, face, pick, target, ring, with_nose)
 
 
@@ -271,7 +388,7 @@ def tint_lips(found: PartFill, colour) -> None:
 def build_library(photos, out_dir: Path, parts: dict[str, dict], credits: dict[str, str] | None = None) -> list[str]:
     """Writes an example (JPEG) for the largest face of each photo that has `parts`
     (by file stem: {"lips": ellipse, "nose": ellipse or None}, face-box fractions,
-    marked by hand) and whose WINDOW lies on the photo, and examples.json; returns the
+    and "open": whether teeth show; marked by hand) and whose WINDOW lies on the photo, and examples.json; returns the
     names written. Run on CC0 portraits only: the library ships with the app."""
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
@@ -280,6 +397,7 @@ def build_library(photos, out_dir: Path, parts: dict[str, dict], credits: dict[s
         entries.append({"name": name, "file": f"{name}.jpg", "face_width": width,
                         "lips": list(parts[name]["lips"]),
                         "nose": list(parts[name]["nose"]) if parts[name].get("nose") else None,
+                        "open": parts[name].get("open"),
                         "source": (credits or {}).get(name, "")})
     write_index(out_dir / "examples.json", LOWER_FACE, entries)
     load_library.cache_clear()

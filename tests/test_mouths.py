@@ -15,8 +15,10 @@ from model import EditLayers, edit_photo
 from model.errors import ScfeganError
 from model.examples import (PLACEMENTS, PartFill, cut_window, ellipse, placements, ranked, reduced, search,
                             surroundings, within)
-from model.mouths import (LOWER_FACE, NOSE, WINDOW, Example, covers_part, lips_core, load_library, mouth_fill,
-                          nose_fill, nose_missing, tint_lips)
+from model.examples import Candidate, placed_part
+from model.guides import thin
+from model.mouths import (DRAWN_ASPECT, DRAWN_SCALE, LOWER_FACE, NOSE, WINDOW, Example, covers_part, drawn_lips, fit_to_lips, lips_core,
+                          load_library, mouth_fill, nose_fill, nose_missing, tint_lips)
 from face_checks import assert_inside, assert_left_to_the_network, command_line_edits, odd_faces
 
 SIDE = 420
@@ -231,7 +233,7 @@ def test_the_editor_gives_unguided_mouth_holes_an_example(library, monkeypatch, 
     lips = lips_mask()
     assert seeds[0][lips][:, 1].mean() < plain[lips][:, 1].mean() - 40
     sketch = np.zeros_like(hole)
-    sketch[230, 180:240] = True
+    sketch[230, 205:215] = True      # a dash, not lips drawn (those take an example fitted to them)
     assert_left_to_the_network(net, photo, hole, sketch, FACE, "mouths")
 
 
@@ -250,6 +252,7 @@ def test_the_bundled_library_reads_and_is_credited():
         for cx, cy, rx, ry in (e.lips, e.nose or e.lips):
             assert WINDOW[0] < cx - rx and cx + rx < WINDOW[1] and WINDOW[2] < cy - ry and cy + ry < WINDOW[3]
         assert e.nose is None or e.nose[1] < e.lips[1]
+    assert {e.open for e in examples} == {True, False}   # lips drawn open or closed find such examples
 
 
 def test_a_broken_library_is_reported_and_a_missing_one_is_empty(tmp_path):
@@ -634,3 +637,190 @@ def test_the_bundled_examples_are_placed_once_for_every_photo():
         assert mouth_fill(photo, mouth, face) is not None
         assert len(eye_fills(photo, eyes, face)) == 2
     assert placed_library.cache_info().misses == placed
+
+
+def drawn_outline(half_width, half_height, centre=MOUTH_AT, width=4, slit=True):
+    """Lips drawn as people draw them (a pen `width` px wide): the upper lip's top with
+    its bow, the lower lip's bottom and, with `slit`, the line between, meeting at the
+    corners (half-width, half-height in px)."""
+    cx, cy = centre
+    lines = np.zeros((SIDE, SIDE), np.uint8)
+    w, h = half_width, half_height
+    upper = [(cx - w, cy), (cx - w // 2, cy - h), (cx, cy - h + h // 4), (cx + w // 2, cy - h), (cx + w, cy)]
+    lower = [(cx - w, cy), (cx - w // 2, cy + h - h // 5), (cx, cy + h), (cx + w // 2, cy + h - h // 5), (cx + w, cy)]
+    cv2.polylines(lines, [np.int32(upper), np.int32(lower)], False, 1, width)
+    if slit:
+        cv2.line(lines, (cx - w, cy), (cx + w, cy), 1, width)
+    return lines > 0
+
+
+@pytest.mark.parametrize("drawn", [(0.30, 0.72, 0.70, 0.88), (0.36, 0.74, 0.62, 0.80), (0.40, 0.72, 0.66, 0.84)])
+def test_an_example_fitted_to_drawn_lips_spans_them_corner_to_corner(library, drawn):
+    """Lips drawn in outline set the example's lips' width and height and where they
+    sit; a slit (the mouth's line alone: the middle case) their width and place, the
+    lips keeping their own shape."""
+    pick = Candidate(0.9, library[1], 1.1, 0.01, -0.02)
+    fitted = fit_to_lips(pick, drawn)
+    cx, cy, rx, ry = placed_part(LOWER_FACE, fitted.example.lips, fitted)
+    x0, y0, x1, y1 = drawn
+    assert (cx - rx, cx + rx) == pytest.approx((x0, x1))
+    if y1 - y0 < 0.25 * (x1 - x0):
+        assert fitted.aspect == 1.0 and y0 < cy < y1 + ry
+    else:
+        assert (cy - ry, cy + ry) == pytest.approx((y0, y1))
+        assert fitted.aspect != 1.0
+
+
+def test_lips_drawn_out_of_all_proportion_stretch_the_example_only_so_far(library):
+    pick = Candidate(0.9, library[1], 1.0, 0.0, 0.0)
+    for drawn in ((0.30, 0.40, 0.70, 0.88), (0.45, 0.70, 0.50, 0.80), (0.0, 0.76, 1.0, 0.84)):
+        fitted = fit_to_lips(pick, drawn)
+        assert DRAWN_SCALE[0] <= fitted.scale <= DRAWN_SCALE[1]
+        assert DRAWN_ASPECT[0] <= fitted.aspect <= DRAWN_ASPECT[1]
+
+
+def test_lips_drawn_over_an_erased_mouth_are_found_and_dashes_are_not():
+    hole = mouth_hole()
+    lines = drawn_outline(40, 14)
+    x0, y0, x1, y1 = drawn_lips(lines, hole, FACE).box
+    x, y, w, h = FACE
+    assert (x0 * w + x, x1 * w + x) == pytest.approx((210 - 42, 210 + 42), abs=1)
+    assert (y0 * h + y, y1 * h + y) == pytest.approx((230 - 16, 230 + 16), abs=2)
+    assert drawn_lips(lines & ~hole, hole, FACE) is None          # lines outside the hole do not count
+    dash = np.zeros_like(hole)
+    dash[230, 205:215] = True
+    assert drawn_lips(dash, hole, FACE) is None
+    nose = np.zeros_like(hole)
+    nose[150:152, 150:270] = True                                 # far above the mouth
+    assert drawn_lips(nose, np.ones_like(hole), FACE) is None
+    # Edges traced from the photo (one pixel wide) are the photo's own mouth: the network's.
+    traced = drawn_outline(40, 14, width=1)
+    assert traced.sum() < 1.2 * thin(traced).sum()
+    assert drawn_lips(traced, hole, FACE) is None
+    # Lines of a nose, a chin or a cheek beside the lips do not make them taller or wider.
+    slit = np.zeros_like(hole)
+    cv2.line(slit.view(np.uint8), (175, 230), (245, 230), 1, 3)
+    beside = slit.copy()
+    beside[204:207, 200:220] = True                               # a nostril's line, 24 px above
+    beside[254:257, 190:230] = True                               # the chin's, 24 px below
+    beside[215:245, 160:163] = True                               # a cheek's fold beside the corner
+    everywhere = np.ones_like(hole)
+    assert drawn_lips(beside, everywhere, FACE).box == pytest.approx(drawn_lips(slit, everywhere, FACE).box)
+
+
+def test_lips_drawn_closed_or_open_are_told_apart():
+    """The outline and the line between: closed; the mouth's line alone: closed; the
+    outline and both lips' inner edges (teeth between): open; the outline alone: either."""
+    hole = mouth_hole()
+    outline = drawn_outline(44, 16, slit=False)
+    inner = np.zeros_like(outline)
+    cv2.ellipse(inner.view(np.uint8), MOUTH_AT, (34, 6), 0, 0, 360, 1, 3)
+    slit = np.zeros_like(outline)
+    cv2.line(slit.view(np.uint8), (170, 230), (250, 232), 1, 4)
+    assert drawn_lips(drawn_outline(44, 16), hole, FACE).open is False
+    assert drawn_lips(slit, hole, FACE).open is False
+    assert drawn_lips(outline | inner, hole, FACE).open is True
+    assert drawn_lips(outline, hole, FACE).open is None
+
+
+@pytest.mark.parametrize("drawn_open", [False, True])
+def test_lips_drawn_closed_or_open_take_an_example_of_the_kind(library, drawn_open):
+    """Among the examples that match, those whose lips are as drawn come first (the seed
+    picks among them), whichever matches best."""
+    photo = lower_face(seed=2)
+    hole = mouth_hole()
+    unmarked = [mouth_fill(photo, hole, FACE, library=library, choice=c).example for c in range(3)]
+    kinds = {name: name == unmarked[-1] for name in unmarked}      # the worst match alone is open
+    marked = tuple(dataclasses.replace(e, open=kinds[e.name]) for e in library)
+    lines = drawn_outline(44, 16)
+    if drawn_open:
+        cv2.ellipse(lines.view(np.uint8), MOUTH_AT, (34, 6), 0, 0, 360, 1, 3)
+    picked = [mouth_fill(photo, hole, FACE, library=marked, lines=lines & hole, choice=c).example for c in range(3)]
+    assert kinds[picked[0]] == drawn_open
+    assert sorted(picked) == sorted(unmarked)                        # the same examples, the kind first
+    undecided = drawn_outline(44, 16, slit=False) & hole
+    assert mouth_fill(photo, hole, FACE, library=marked, lines=undecided).example == unmarked[0]
+
+
+def test_lips_drawn_closed_take_a_closed_example_that_matches_less_well(library, monkeypatch):
+    """Where no example of the kind drawn scores the usual bar, the best of the kind that
+    scores the last resort's comes before better matches of the other kind."""
+    photo = lower_face(seed=2)
+    hole = mouth_hole()
+    unmarked = [mouth_fill(photo, hole, FACE, library=library, choice=c).example for c in range(3)]
+    marked = tuple(dataclasses.replace(e, open=e.name != unmarked[-1]) for e in library)  # the worst alone closed
+    monkeypatch.setattr(model.mouths, "MIN_SCORE", 0.99)
+    monkeypatch.setattr(model.mouths, "LAST_RESORT", -1.0)
+    lines = drawn_outline(44, 16) & hole
+    assert mouth_fill(photo, hole, FACE, library=marked, lines=lines).example == unmarked[-1]
+    assert mouth_fill(photo, hole, FACE, library=marked).example == unmarked[0]
+
+
+@pytest.mark.parametrize("half", [(36, 9), (48, 15)])
+def test_an_erased_mouth_drawn_in_outline_gets_a_mouth_of_that_shape(library, half):
+    """The example's lips lie where the lines were drawn: as wide and as tall, not the
+    size the example had, nor the network's soft band along the lines."""
+    photo = lower_face(seed=1)
+    hole = mouth_hole()
+    erased = photo.copy()
+    erased[hole] = 127
+    lines = drawn_outline(*half) & hole
+    found = mouth_fill(erased, hole, FACE, library=library, lines=lines)
+    assert found is not None
+    y0, y1, x0, x1 = found.box
+    lips = np.zeros((SIDE, SIDE), bool)
+    lips[y0:y1, x0:x1] = (found.part > 0.5) & (found.weight > 0.5)
+    ys, xs = np.nonzero(lips)
+    w, h = half
+    assert abs(xs.min() - (210 - w)) <= 8 and abs(xs.max() - (210 + w)) <= 8
+    assert abs(ys.min() - (230 - h)) <= 6 and abs(ys.max() - (230 + h)) <= 6
+    # Lip colour inside the drawn lips, skin beyond their corners.
+    inner = np.zeros_like(lips)
+    inner[226:235, 210 - w // 2:210 + w // 2] = True
+    assert np.abs(lips_of(found.values, found.box, inner) - LIP).mean() < 40
+
+
+def test_the_editor_paints_lips_drawn_in_lines_with_an_example_unless_painted_over(library, monkeypatch,
+                                                                                   grey_generator):
+    monkeypatch.setattr(model.mouths, "load_library", lambda folder=None: library)
+    net = grey_generator
+    photo = lower_face(seed=7)
+    hole = mouth_hole()
+    lines = drawn_outline(48, 12) & hole
+    plain = edit_photo(net, photo, EditLayers(hole, lines), faces=[FACE], mouths=False)
+    drawn = edit_photo(net, photo, EditLayers(hole, lines), faces=[FACE])
+    assert np.array_equal(drawn[~hole], photo[~hole])
+    lips = lips_mask()
+    assert drawn[lips][:, 1].mean() < plain[lips][:, 1].mean() - 40    # lips, not the network's grey
+    # A lip colour stroke along the drawn lips tints the example's lips.
+    colour = np.zeros((SIDE, SIDE, 4), np.uint8)
+    cv2.line(colour, (185, 234), (235, 234), (150, 40, 160, 255), 5)
+    tinted = edit_photo(net, photo, EditLayers(hole, lines, colour), faces=[FACE])
+    assert tinted[lips][:, 2].mean() > drawn[lips][:, 2].mean() + 10   # bluer: plum
+    # Painted over (lines and colours of the whole mouth), the mouth is the user's own.
+    everywhere = np.zeros((SIDE, SIDE, 4), np.uint8)
+    everywhere[hole] = (180, 90, 90, 255)
+    assert_left_to_the_network(net, photo, hole, lines, FACE, "mouths", everywhere)
+
+
+def test_the_network_does_not_see_drawn_lips_that_an_example_paints(library, monkeypatch, grey_generator):
+    """The lips' lines are the example's; the network painted them as dark strokes at
+    its corners. Lines drawn elsewhere in the region (a nose, a smile line) still reach it."""
+    import model.editor
+
+    monkeypatch.setattr(model.mouths, "load_library", lambda folder=None: library)
+    seen = []
+    run_crop = model.editor.run_crop
+    monkeypatch.setattr(model.editor, "run_crop",
+                        lambda net, photo, layers, *a, **k: seen.append(layers.sketch) or run_crop(net, photo, layers,
+                                                                                                    *a, **k))
+    photo = lower_face(seed=7)
+    hole = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.ellipse(hole, (210, 203), (53, 58), 0, 0, 360, 1, -1)     # nose and mouth
+    hole = hole > 0
+    lines = drawn_outline(30, 10) & hole
+    beside = np.zeros_like(hole)
+    beside[186, 190:230] = True          # the nose's
+    beside[215:236, 165:168] = True      # a smile line beside the lips' corner
+    edit_photo(grey_generator, photo, EditLayers(hole, lines | beside), faces=[FACE])
+    assert seen and all(np.array_equal(s, beside) for s in seen)
