@@ -7,7 +7,7 @@ import warnings
 
 import torch
 
-from .cpu_kernels import prepare_cpu_inference, release_cpu_inference
+from .cpu_kernels import packing_pays, prepare_cpu_inference, release_cpu_inference
 from .device import autocast, resolve_device, resolve_precision
 from .errors import WeightsError
 from .generator import Generator
@@ -72,10 +72,11 @@ def move_to(net: LoadedGenerator, device: torch.device) -> LoadedGenerator:
 
 
 def set_precision(net: torch.nn.Module, precision: str) -> torch.nn.Module:
-    """Make `net` run at `precision` ("fp32", "bf16", "fp16") on its device: on the
-    CPU its gated layers get oneDNN weights packed at that precision."""
+    """Make `net` run at `precision` ("fp32", "bf16", "fp16") on its device: on a CPU
+    where it pays (`packing_pays`) its gated layers get oneDNN weights packed at that
+    precision."""
     net.precision = precision
-    if generator_device(net).type == "cpu":
+    if generator_device(net).type == "cpu" and packing_pays():
         dtype = torch.bfloat16 if precision in ("bf16", "fp16") else torch.float32
         net.packed = prepare_cpu_inference(net, dtype)
     else:

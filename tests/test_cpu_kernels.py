@@ -13,7 +13,7 @@ from model.cpu_kernels import (PackedConv, PackedGatedDeconv, packed_kernels_ava
 from model.editor import EditLayers, edit_photo
 from model.generator import Generator
 from model.imageio import load_photo
-from model.inference import load_generator, set_precision
+from model.inference import load_generator, running, set_precision
 from model.layers import LEAKY_SLOPE, conv_same, deconv_same
 from model.metrics import hole_psnr
 from model.paths import default_weights_path, project_root
@@ -62,7 +62,8 @@ def test_packed_deconv_is_leaky_tf_deconvolution(out_ch):
 
 
 @needs_packed
-def test_loaded_generator_runs_packed_and_matches_the_plain_port(tiny_weights):
+def test_loaded_generator_runs_packed_and_matches_the_plain_port(tiny_weights, monkeypatch):
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")
     net = load_generator(tiny_weights, precision="fp32")
     assert net.packed
     plain = Generator(4).eval()
@@ -86,12 +87,33 @@ def test_autograd_uses_the_parameters_not_the_packed_copies():
         torch.testing.assert_close(net(x), out.detach(), rtol=0, atol=1e-5)
 
 
-def test_set_precision_repacks_and_bf16_stays_close(tiny_weights):
+@pytest.mark.parametrize("capability", ["AVX2", "DEFAULT", "SVE256"])
+def test_cpus_without_avx512_run_the_eager_path(tiny_weights, monkeypatch, capability):
+    """There oneDNN's packed path measured slower (an AVX2 EPYC: 2-7 times) or was never
+    measured; the eager path computes the same network."""
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
+    net = load_generator(tiny_weights, precision="fp32")
+    assert not net.packed and all(m.kernel is None for m in net.modules() if hasattr(m, "kernel"))
+    plain = Generator(4).eval()
+    plain.load_state_dict(net.state_dict())
+    x = torch.rand(1, 9, 128, 128) * 2 - 1
+    with torch.inference_mode():
+        torch.testing.assert_close(net(x.contiguous(memory_format=torch.channels_last)), plain(x),
+                                   rtol=0, atol=1e-5)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512_BF16")  # moved to such a CPU
+    assert set_precision(net, "fp32").packed == packed_kernels_available()
+
+
+@pytest.mark.parametrize("capability", ["AVX512", "AVX2"])
+def test_set_precision_repacks_and_bf16_stays_close(tiny_weights, monkeypatch, capability):
+    """bf16 from packed weights where packing pays, else from autocast (as the editor runs it)."""
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
     net = load_generator(tiny_weights, precision="fp32")
     x = (torch.rand(1, 9, 128, 128) * 2 - 1).contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode():
+    with running(net):
         exact = net(x)
-        set_precision(net, "bf16")
+    set_precision(net, "bf16")
+    with running(net):
         fast = net(x)
     assert fast.dtype == torch.float32
     assert 0 < (fast - exact).abs().max() < 0.05
