@@ -258,7 +258,7 @@ class MainWindow(FileCommands, GenerationCommands, QMainWindow):
         self.mirror_action = a("&Mirror Faces", self.set_mirror_faces, checkable=True,
                                tip="Fill an erased eye, brow or cheek that has no guides from the face's "
                                    "other side, mirrored; an eye drawn in lines like the other eye takes its colours "
-                                   "and fine detail")
+                                   "and fine detail, and one drawn open with the pen takes the other eye")
         self.mouths_action = a("Example &Face Parts", self.set_example_mouths, checkable=True,
                                tip="Fill an erased mouth, nose or eye that has no guides (an eye: where the other "
                                    "eye cannot) with a real one from example portraits that match the face; the "

@@ -33,7 +33,7 @@ from .eyes import load_library as load_eyes
 from .eyes import MIN_ERASED as EYE_ERASED
 from .boxes import mask_box
 from .faces import FaceCache
-from .guides import REFERENCE_SIDE, extract_sketch, thin
+from .guides import REFERENCE_SIDE, drawn_with_pen, extract_sketch, lines_crossed, thin
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import LOWER_FACE, MOUTH, NOSE, drawn_lips, mouth_fill, nose_fill, nose_missing, tint_lips
@@ -67,6 +67,8 @@ MOUTH_SHADING = 0.03    # ... and, outside its lips, the fill's shading coarser 
 SHADING_FINEST = 0.003  # an example used for its shading only (a nose) gives none finer than this × the face
                         # width (freckles came as dark specks); the fill's grain is added
 DEFAULT_ZOOM = (1.0, 1.0)  # window sides the model was trained on, as fractions of the face frame
+DRAWN_EYE_CROSSED = 2    # an eye drawn with the pen is drawn open where a path down its middle crosses this
+                         # many lines (the lids, an iris touching them; a closed eye is one lid line)
 DRAWN_PAINTED = 0.5      # lips drawn in lines and painted over more of their region than this (as Trace
                          # Colours paints it) are the user's own: the network paints them, not an example
 WIDE_LINES = 2.0        # sketch lines this many network pixels wide on average are a wide pen's
@@ -748,6 +750,10 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     if hinted:  # painted as if unguided: the lips or irises take the colour, the lips the lines drawn
         net_layers = EditLayers(layers.mask, _lips_undrawn(layers.sketch, labels, lips),
                                 _strokes_outside(layers.colour, labels, stats, hinted))
+    # Eyes drawn open with the pen and nothing else: filled as if unguided (the mirrored
+    # eye or an example eye) over the network's fill, a smear. Moved onto the lines
+    # (mirror_detail.align_to_lines), the mirrored eye strayed from the eye drawn.
+    drawn_eyes = _drawn_eyes(layers, labels, stats, guided - hinted, faces) if (mirror or mouths) and faces else set()
     mirrors: dict = {}  # the regions' mirror fills for their lines, found once
     if mirror and faces:
         net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - hinted, faces, mirrors)
@@ -772,10 +778,10 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         copy_where(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                    region_mask[by0:by1, bx0:bx1])
     if mirror and faces:
-        _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted, faces, mirrors)
+        _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted - drawn_eyes, faces, mirrors)
     if (mirror or mouths) and faces:
         mirrored_regions = {}  # the unguided regions that took no mouth: whether they were mirrored
-        for label in sorted(unguided - set(irises)):  # an erased eye beside a dabbed one is the dab's
+        for label in sorted((unguided | drawn_eyes) - set(irises)):  # an erased eye beside a dabbed one is the dab's
             mirrored = mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces)
             if not mouths:
                 continue
@@ -887,6 +893,31 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
     found, face, box, hole = mirrored
     _blend(result, photo, box, hole, found, face)
     return True
+
+
+def _drawn_eyes(layers: EditLayers, labels: np.ndarray, stats, labels_with, faces) -> set:
+    """The regions among `labels_with` (at most MIRROR_HINTS × the face width, over a
+    whole eye) whose only guides are an open eye drawn with the pen: lines wider than
+    traced edges, crossed at least DRAWN_EYE_CROSSED times down their middle (the lids;
+    a closed eye's one lid line stays the network's), no colour strokes."""
+    if layers.sketch is None:
+        return set()
+    found = set()
+    for label in labels_with:
+        y0, y1, x0, x1 = _stat_box(stats[label])
+        region = labels[y0:y1, x0:x1] == label
+        if layers.colour is not None and layers.colour[y0:y1, x0:x1, 3][region].any():
+            continue
+        face = _face_holding(stats[label], faces)
+        if face is None or max(stats[label][2], stats[label][3]) > MIRROR_HINTS * face[2]:
+            continue
+        lines = layers.sketch[y0:y1, x0:x1] & region
+        if not (drawn_with_pen(lines) and lines_crossed(lines) >= DRAWN_EYE_CROSSED):
+            continue
+        _, _, full = _region_hole(labels, label, stats[label])
+        if any(covers_part(full, face, eye, EYE_ERASED) for eye in EYES):
+            found.add(label)
+    return found
 
 
 def _region_mirror(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces):

@@ -148,6 +148,27 @@ def thin(band: np.ndarray) -> np.ndarray:
     return img[1:-1, 1:-1].astype(bool)
 
 
+def drawn_with_pen(lines: np.ndarray, min_width: float = 1.5) -> bool:
+    """Whether `lines` (bool) were drawn with a pen: at least `min_width` px wide on
+    average (pixels over their thinned length). Edges traced from a photo
+    (`extract_sketch`, Trace Edges) are one pixel wide."""
+    return bool(lines.any()) and lines.sum() >= min_width * thin(lines).sum()
+
+
+def lines_crossed(lines: np.ndarray, shares=(0.4, 0.5, 0.6)) -> int:
+    """How many separate lines a path straight down `lines` (bool) crosses, at these
+    shares of their width (the median): a lip's or lid's outline and what lies between."""
+    xs = np.flatnonzero(lines.any(0))
+    if xs.size == 0:
+        return 0
+    left, right = int(xs[0]), int(xs[-1])
+    counts = []
+    for share in shares:
+        column = lines[:, round(left + share * (right - left))].astype(np.int8)
+        counts.append(int(column[0]) + int((np.diff(column) == 1).sum()))
+    return sorted(counts)[len(counts) // 2]
+
+
 def remove_short_fragments(lines: np.ndarray, min_pixels: int) -> np.ndarray:
     """Drop 8-connected pieces of fewer than `min_pixels` pixels (≈ length, for thin lines)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(lines.astype(np.uint8), connectivity=8)

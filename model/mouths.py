@@ -30,7 +30,7 @@ from .errors import ScfeganError
 from .examples import (CHOICES, Candidate, Part, PartFill, colourless, lab_colour, match_colours, place_example,
                        placed_part, portrait_windows, read_index, search, surroundings, within, write_index)
 from .examples import covers_part as _covers
-from .guides import thin
+from .guides import drawn_with_pen, lines_crossed
 from .imageio import load_photo, save_photo
 from .paths import project_root
 
@@ -169,7 +169,7 @@ def drawn_lips(lines: np.ndarray, hole: np.ndarray, face) -> DrawnLips | None:
         return None
     y0, y1, x0, x1 = window
     drawn = lines[y0:y1, x0:x1] & hole[y0:y1, x0:x1]
-    if not drawn.any() or drawn.sum() < PEN_WIDTH * thin(drawn).sum():
+    if not drawn_with_pen(drawn, PEN_WIDTH):
         return None
     x, y, w, h = face
     join = max(1, round(DRAWN_JOIN * w))
@@ -187,16 +187,8 @@ def drawn_lips(lines: np.ndarray, hole: np.ndarray, face) -> DrawnLips | None:
     box = float(fx.min()), float(fy.min()), float(fx.max()), float(fy.max())
     if box[2] - box[0] < MIN_DRAWN:
         return None
-    left, right = int(xs.min()), int(xs.max())
-    crossings = sorted(_runs(lips[:, round(left + share * (right - left))]) for share in CROSSED_AT)
-    crossed = crossings[len(crossings) // 2]
+    crossed = lines_crossed(lips, CROSSED_AT)
     return DrawnLips(box, True if crossed >= 4 else False if crossed in (1, 3) else None, window, lips)
-
-
-def _runs(column: np.ndarray) -> int:
-    """How many separate runs of True `column` (bool) holds."""
-    column = column.astype(np.int8)
-    return int(column[0]) + int((np.diff(column) == 1).sum())
 
 
 def fit_to_lips(pick: Candidate, drawn: tuple[float, float, float, float]) -> Candidate:

@@ -221,3 +221,16 @@ def test_guides_on_real_faces():
         sketch = extract_sketch(face)
         assert 0.01 < sketch.mean() < 0.2
         assert len(np.unique(extract_colour_map(face).reshape(-1, 3), axis=0)) >= 5
+
+
+def test_lines_drawn_with_a_pen_are_told_from_traced_edges_and_counted_down_their_middle():
+    from model.guides import drawn_with_pen, lines_crossed
+
+    lines = np.zeros((60, 120), np.uint8)
+    cv2.ellipse(lines, (60, 30), (40, 15), 0, 0, 360, 1, 1)      # traced: one pixel wide
+    assert not drawn_with_pen(lines > 0) and lines_crossed(lines > 0) == 2
+    cv2.ellipse(lines, (60, 30), (40, 15), 0, 0, 360, 1, 3)      # the same drawn with a 3-px pen
+    assert drawn_with_pen(lines > 0) and lines_crossed(lines > 0) == 2
+    cv2.line(lines, (20, 30), (100, 30), 1, 3)                   # and a line between
+    assert lines_crossed(lines > 0) == 3
+    assert not drawn_with_pen(np.zeros((5, 5), bool)) and lines_crossed(np.zeros((5, 5), bool)) == 0

@@ -206,6 +206,31 @@ def test_a_closed_eye_drawn_over_an_open_ones_mirror_gets_no_mirrored_colours(re
     assert (recording.colour[recording.mask] != -1).any()
 
 
+def test_an_eye_drawn_open_with_the_pen_comes_back_as_the_other_eye(grey_generator):
+    """Drawn with the pen (lids, as people draw an eye), an erased eye takes the mirrored
+    eye as an unguided one does (the user erased their eye and drew it back), where the network alone painted a smear along the
+    lines; the same lines traced one pixel wide (Trace Edges: the photo's own eye) and a
+    closed eye (one lid line) are the network's, given the other eye's colours only
+    where their lines match it."""
+    photo = symmetric_face()
+    hole = eye_hole()
+
+    def error(sketch):
+        result = edit_photo(grey_generator, photo, EditLayers(hole, sketch=sketch & hole), faces=[FACE])
+        assert np.array_equal(result[~hole], photo[~hole])
+        return np.abs(result[hole].astype(np.float32) - photo[hole].astype(np.float32)).mean()
+
+    drawn, traced, closed = (np.zeros((SIDE, SIDE), np.uint8) for _ in range(3))
+    cv2.ellipse(drawn, (232, 271), (36, 15), 0, 0, 360, 1, 4)
+    cv2.circle(drawn, (255, 300), 9, 1, 4)
+    cv2.ellipse(traced, (232, 271), (36, 15), 0, 0, 360, 1, 1)
+    cv2.ellipse(closed, (230, 262), (34, 10), 0, 10, 170, 1, 4)
+    unguided = edit_photo(grey_generator, photo, EditLayers(hole), faces=[FACE])
+    assert np.abs(unguided[hole].astype(np.float32) - photo[hole]).mean() < 2
+    assert error(drawn > 0) < 2     # as if unguided, though drawn 2 px off the eye
+    assert min(error(traced > 0), error(closed > 0)) > 20
+
+
 def test_a_region_too_large_or_painted_gets_no_mirrored_colours(recording):
     photo = symmetric_face()
     sketch = np.zeros((SIDE, SIDE), bool)
