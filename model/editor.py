@@ -37,6 +37,7 @@ from .guides import REFERENCE_SIDE, drawn_with_pen, extract_sketch, lines_crosse
 from .inference import generator_device, move_to, running
 from .mirror_detail import align_to_lines, borrow_detail
 from .mouths import LOWER_FACE, MOUTH, NOSE, drawn_lips, mouth_fill, nose_fill, nose_missing, tint_lips
+from .mouths import covers_part as covers_mouth_part
 from .mouths import load_library as load_mouths
 from .packing import binary_noise, pack_input
 from .planes import channel_mean, copy_where, per_channel
@@ -750,10 +751,11 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     if hinted:  # painted as if unguided: the lips or irises take the colour, the lips the lines drawn
         net_layers = EditLayers(layers.mask, _lips_undrawn(layers.sketch, labels, lips),
                                 _strokes_outside(layers.colour, labels, stats, hinted))
-    # Eyes drawn open with the pen and nothing else: filled as if unguided (the mirrored
-    # eye or an example eye) over the network's fill, a smear. Moved onto the lines
-    # (mirror_detail.align_to_lines), the mirrored eye strayed from the eye drawn.
-    drawn_eyes = _drawn_eyes(layers, labels, stats, guided - hinted, faces) if (mirror or mouths) and faces else set()
+    # Eyes drawn open and noses drawn with the pen, and nothing else: filled as if
+    # unguided (the mirrored eye or an example eye, an example nose) over the network's
+    # fill, a smear. Moved onto the lines (mirror_detail.align_to_lines), the mirrored eye
+    # strayed from the eye drawn.
+    drawn = _drawn_parts(layers, labels, stats, guided - hinted, faces) if (mirror or mouths) and faces else set()
     mirrors: dict = {}  # the regions' mirror fills for their lines, found once
     if mirror and faces:
         net_layers = _mirror_hints(photo, net_layers, mask, labels, stats, guided - hinted, faces, mirrors)
@@ -778,10 +780,10 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
         copy_where(result[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1], values.astype(np.uint8),
                    region_mask[by0:by1, bx0:bx1])
     if mirror and faces:
-        _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted - drawn_eyes, faces, mirrors)
+        _mirror_detail(result, photo, layers, mask, labels, stats, guided - hinted - drawn, faces, mirrors)
     if (mirror or mouths) and faces:
         mirrored_regions = {}  # the unguided regions that took no mouth: whether they were mirrored
-        for label in sorted((unguided | drawn_eyes) - set(irises)):  # an erased eye beside a dabbed one is the dab's
+        for label in sorted((unguided | drawn) - set(irises)):  # an erased eye beside a dabbed one is the dab's
             mirrored = mirror and _mirror_region(result, photo, mask, labels, label, stats[label], faces)
             if not mouths:
                 continue
@@ -895,11 +897,12 @@ def _mirror_region(result: np.ndarray, photo: np.ndarray, mask: np.ndarray, labe
     return True
 
 
-def _drawn_eyes(layers: EditLayers, labels: np.ndarray, stats, labels_with, faces) -> set:
-    """The regions among `labels_with` (at most MIRROR_HINTS × the face width, over a
-    whole eye) whose only guides are an open eye drawn with the pen: lines wider than
-    traced edges, crossed at least DRAWN_EYE_CROSSED times down their middle (the lids;
-    a closed eye's one lid line stays the network's), no colour strokes."""
+def _drawn_parts(layers: EditLayers, labels: np.ndarray, stats, labels_with, faces) -> set:
+    """The regions among `labels_with` (at most MIRROR_HINTS × the face width) whose only
+    guides are lines drawn with the pen (wider than traced edges, no colour strokes) over
+    a whole eye, drawn open (crossed at least DRAWN_EYE_CROSSED times down their middle:
+    the lids; a closed eye's one lid line stays the network's), or over a nose erased
+    without the mouth."""
     if layers.sketch is None:
         return set()
     found = set()
@@ -912,10 +915,12 @@ def _drawn_eyes(layers: EditLayers, labels: np.ndarray, stats, labels_with, face
         if face is None or max(stats[label][2], stats[label][3]) > MIRROR_HINTS * face[2]:
             continue
         lines = layers.sketch[y0:y1, x0:x1] & region
-        if not (drawn_with_pen(lines) and lines_crossed(lines) >= DRAWN_EYE_CROSSED):
+        if not drawn_with_pen(lines):
             continue
         _, _, full = _region_hole(labels, label, stats[label])
-        if any(covers_part(full, face, eye, EYE_ERASED) for eye in EYES):
+        if ((lines_crossed(lines) >= DRAWN_EYE_CROSSED and any(covers_part(full, face, eye, EYE_ERASED)
+                                                               for eye in EYES))
+                or (covers_mouth_part(full, face, NOSE) and not covers_mouth_part(full, face))):
             found.add(label)
     return found
 

@@ -514,6 +514,22 @@ def test_a_nose_erased_alone_comes_back_as_another_persons_nose(grey_generator):
     ring = (cv2.dilate(hole.view(np.uint8), np.ones((31, 31), np.uint8)) > 0) & ~hole
     skin = cv2.cvtColor(photo, cv2.COLOR_RGB2LAB)[ring]
     assert np.abs(np.median(lab[:, 1:], 0) - np.median(skin[:, 1:].astype(np.float32), 0)).max() < 8
+    # Drawn with the pen (nostrils and the nose's foot), it takes the same nose, where the
+    # network alone painted two dark blobs; the same lines traced one pixel wide do not.
+    x, y, w, h = face
+    drawn, traced = (np.zeros(photo.shape[:2], np.uint8) for _ in range(2))
+    for lines, pen in ((drawn, 4), (traced, 1)):
+        for side in (-1, 1):
+            cv2.ellipse(lines, (int(x + (0.5 + side * 0.045) * w), int(y + 0.63 * h)), (14, 8), 0, 0, 360, 1, pen)
+        cv2.ellipse(lines, (int(x + 0.5 * w), int(y + 0.63 * h)), (65, 28), 0, 180, 360, 1, pen)
+    for lines, takes in ((drawn, True), (traced, False)):
+        layers = EditLayers(hole, (lines > 0) & hole)
+        result = edit_photo(grey_generator, erased, layers, faces=[face])
+        without = edit_photo(grey_generator, erased, layers, faces=[face], mouths=False)
+        assert np.array_equal(result, without) != takes
+        if takes:  # its nostrils and shading: the nose above, within the fill's grain
+            assert np.percentile(result[hole].astype(np.float32).mean(-1), 1) < np.percentile(before, 1) - 15
+            assert np.abs(result[hole].astype(np.float32) - nose[hole]).mean() < 6
 
 
 def test_no_nose_example_where_the_mouth_is_erased_too_or_for_the_photos_own_nose(monkeypatch):
