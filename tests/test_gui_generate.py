@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -433,6 +434,39 @@ def test_a_mouth_erased_with_the_mouse_gets_a_mouth_and_another_seed_another(qtb
     assert np.percentile(redness, 95) > np.median(redness) + 20
     qtbot.mouseClick(w.generate_panel.mouths_box, Qt.MouseButton.LeftButton)
     assert np.abs(hole_with_seed(0) - first).mean() > 5
+    finish(w)
+
+
+def test_lips_drawn_with_the_pen_over_an_erased_mouth_come_back_as_a_mouth(qtbot, data_dir, dialogs,
+                                                                          tiny_weights):  # noqa: F811
+    """Erase the mouth, pick the sketch pen (S) and draw the lips as people do, with
+    real mouse events: Generate gives a real mouth (lips redder than the rest: closed
+    ones, as drawn) where the (tiny, untrained) network alone paints none."""
+    w, photo, mouth, erased = scribble_out(qtbot, tiny_weights, "mouth")
+    ys, xs = np.nonzero(mouth)
+    cx, cy, half = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2, (xs.max() - xs.min()) * 0.36
+    qtbot.keyClick(w.canvas, Qt.Key.Key_S)
+    upper = [(cx - half, cy), (cx - half / 2, cy - 22), (cx, cy - 16), (cx + half / 2, cy - 22), (cx + half, cy)]
+    lower = [(cx - half, cy), (cx - half / 2, cy + 20), (cx, cy + 24), (cx + half / 2, cy + 20), (cx + half, cy)]
+    for line in (upper, lower, [(cx - half, cy), (cx, cy + 3), (cx + half, cy)]):
+        drag(qtbot, w, line)
+    assert w.document.layers["sketch"][mouth].sum() > 3 * half   # pen-wide lines, in the hole
+
+    lips = np.zeros_like(mouth)
+    lips[int(cy - 12):int(cy + 16), int(cx - 0.8 * half):int(cx + 0.8 * half)] = True
+    skin = mouth & ~cv2.dilate(lips.view(np.uint8), np.ones((25, 25), np.uint8)).astype(bool)
+
+    def lips_redder_than_skin():
+        with qtbot.waitSignal(w.generation.result_ready, timeout=30000):
+            w.generate()
+        shown = w.displayed_image().astype(np.float32)
+        redness = shown[..., 0] - shown[..., 1]
+        return redness[lips].mean() - redness[skin].mean()
+
+    drawn = lips_redder_than_skin()
+    qtbot.mouseClick(w.generate_panel.mouths_box, Qt.MouseButton.LeftButton)
+    alone = lips_redder_than_skin()
+    assert drawn > 5 and drawn > alone + 10
     finish(w)
 
 
