@@ -918,11 +918,16 @@ def _drawn_parts(layers: EditLayers, labels: np.ndarray, stats, labels_with, fac
         if not drawn_with_pen(lines):
             continue
         _, _, full = _region_hole(labels, label, stats[label])
-        if ((lines_crossed(lines) >= DRAWN_EYE_CROSSED and any(covers_part(full, face, eye, EYE_ERASED)
-                                                               for eye in EYES))
+        if ((_drawn_open(lines) and any(covers_part(full, face, eye, EYE_ERASED) for eye in EYES))
                 or (covers_mouth_part(full, face, NOSE) and not covers_mouth_part(full, face))):
             found.add(label)
     return found
+
+
+def _drawn_open(lines: np.ndarray) -> bool:
+    """Whether an eye's `lines` (bool) are drawn with the pen and open: a path down their
+    middle crosses at least DRAWN_EYE_CROSSED of them (the lids)."""
+    return drawn_with_pen(lines) and lines_crossed(lines) >= DRAWN_EYE_CROSSED
 
 
 def _region_mirror(photo: np.ndarray, mask: np.ndarray, labels: np.ndarray, label: int, stat, faces):
@@ -1202,12 +1207,15 @@ def _iris_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels:
 def _iris_stroke(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, label: int, stat,
                  face) -> np.ndarray | None:
     """The Lab colour (median) of a region's colour strokes where they are its only
-    guides, all lie over the face's eyes (IRIS_STROKES) and are unlike the skin around
-    the hole (IRIS_NOT_SKIN: a skin-coloured stroke asks for skin), else None."""
+    guides (but an eye drawn open with the pen, `_drawn_open`), all lie over the face's
+    eyes (IRIS_STROKES) and are unlike the skin around the hole (IRIS_NOT_SKIN: a
+    skin-coloured stroke asks for skin), else None."""
     y0, y1, x0, x1 = _stat_box(stat)
-    if layers.sketch is not None and layers.sketch[y0:y1, x0:x1].any():
-        return None
     region = labels[y0:y1, x0:x1] == label
+    if layers.sketch is not None:
+        lines = layers.sketch[y0:y1, x0:x1] & region
+        if lines.any() and not _drawn_open(lines):
+            return None
     painted = (layers.colour[y0:y1, x0:x1, 3] > 0) & region
     if not painted.any():
         return None

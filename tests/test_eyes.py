@@ -342,6 +342,39 @@ def test_a_dab_over_one_of_two_erased_eyes_colours_both_as_one_pair(portrait, gr
         assert (lab_of(green[changed]).mean(0) - lab_of(plain[changed]).mean(0))[1] < -8
 
 
+def test_an_eye_drawn_with_the_pen_and_dabbed_takes_an_iris_of_the_dabs_colour(portrait, grey_generator):
+    """Lids drawn with the pen and a green dab in an erased eye: the eye comes back with a
+    green iris, as with the dab alone; the same lines traced one pixel wide are the
+    photo's own and leave the dab to the network."""
+    import model.editor as editor
+
+    photo, face = portrait
+    eye = part_mask(photo.shape, face, "eye")
+    erased = photo.copy()
+    erased[eye] = 127
+    x, y, w, h = face
+    cx, cy = round(x + EYES[0][0] * w), round(y + EYES[0][1] * h)
+    labels, stats = editor.label_regions(eye)
+    found = []
+    for pen in (5, 1):
+        lids = np.zeros(photo.shape[:2], np.uint8)
+        cv2.ellipse(lids, (cx, cy), (round(0.09 * w), round(0.035 * w)), 0, 0, 360, 1, pen)
+        layers = EditLayers(eye, (lids > 0) & eye, dots(photo, face, (0,), (60, 150, 70)))
+        found.append(editor._iris_hints(erased, layers, eye, labels, stats, {1}, set(), [face], 0, True))
+    assert set(found[0]) == {1} and not found[1]
+    lids = np.zeros(photo.shape[:2], np.uint8)
+    cv2.ellipse(lids, (cx, cy), (round(0.09 * w), round(0.035 * w)), 0, 0, 360, 1, 5)
+    drawn = EditLayers(eye, (lids > 0) & eye, dots(photo, face, (0,), (60, 150, 70)))
+    plain = edit_photo(grey_generator, erased, EditLayers(eye), faces=[face], mirror=False, mouths=False)
+    green = edit_photo(grey_generator, erased, drawn, faces=[face])
+    dab_alone = edit_photo(grey_generator, erased, EditLayers(eye, None, drawn.colour), faces=[face])
+    core = eye_core(photo.shape, face, 0)
+    for result in (green, dab_alone):
+        assert (lab_of(result[core]).mean(0) - lab_of(plain[core]).mean(0))[1] < -2     # greener
+    assert np.abs(green[eye].astype(np.float32) - dab_alone[eye]).mean() < 2                # as with the dab alone
+    assert np.abs(plain[eye].astype(np.float32) - dab_alone[eye]).mean() > 8
+
+
 def test_a_larger_region_beside_a_dabbed_eye_keeps_its_own_fill(portrait):
     """The other eye erased in a region that reaches down over the mouth is not the
     dab's: that region keeps its mirror and its example mouth, and the dabbed eye its
