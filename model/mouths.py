@@ -194,7 +194,7 @@ def drawn_lips(lines: np.ndarray, hole: np.ndarray, face) -> DrawnLips | None:
 def fit_to_lips(pick: Candidate, drawn: tuple[float, float, float, float]) -> Candidate:
     """`pick` moved, scaled and stretched so its lips' ellipse spans the `drawn` lips'
     box (`drawn_lips`), corner to corner; lines drawn as a slit only (the mouth's line)
-    set its width and height, the lips keep their shape."""
+    set its width and place, the lips keep their shape."""
     x0, y0, x1, y1 = drawn
     ecx, ecy, erx, ery = pick.example.lips
     ax, ay = LOWER_FACE.anchor
@@ -379,9 +379,10 @@ def tint_lips(found: PartFill, colour) -> None:
 
 def build_library(photos, out_dir: Path, parts: dict[str, dict], credits: dict[str, str] | None = None) -> list[str]:
     """Writes an example (JPEG) for the largest face of each photo that has `parts`
-    (by file stem: {"lips": ellipse, "nose": ellipse or None}, face-box fractions,
-    and "open": whether teeth show; marked by hand) and whose WINDOW lies on the photo, and examples.json; returns the
-    names written. Run on CC0 portraits only: the library ships with the app."""
+    (by file stem: {"lips": ellipse, "nose": ellipse or None}, face-box fractions, and
+    "open": whether teeth show; marked by hand) and whose WINDOW lies on the photo, and
+    examples.json; returns the names written. Run on CC0 portraits only: the library
+    ships with the app."""
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
     for name, width, (window,) in portrait_windows(photos, parts, (LOWER_FACE,)):

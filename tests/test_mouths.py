@@ -17,8 +17,8 @@ from model.examples import (PLACEMENTS, PartFill, cut_window, ellipse, placement
                             surroundings, within)
 from model.examples import Candidate, placed_part
 from model.guides import thin
-from model.mouths import (DRAWN_ASPECT, DRAWN_SCALE, LOWER_FACE, NOSE, WINDOW, Example, covers_part, drawn_lips, fit_to_lips, lips_core,
-                          load_library, mouth_fill, nose_fill, nose_missing, tint_lips)
+from model.mouths import (DRAWN_ASPECT, DRAWN_SCALE, LOWER_FACE, NOSE, WINDOW, Example, covers_part, drawn_lips,
+                          fit_to_lips, lips_core, load_library, mouth_fill, nose_fill, nose_missing, tint_lips)
 from face_checks import assert_inside, assert_left_to_the_network, command_line_edits, odd_faces
 
 SIDE = 420

@@ -208,10 +208,10 @@ def test_a_closed_eye_drawn_over_an_open_ones_mirror_gets_no_mirrored_colours(re
 
 def test_an_eye_drawn_open_with_the_pen_comes_back_as_the_other_eye(grey_generator):
     """Drawn with the pen (lids, as people draw an eye), an erased eye takes the mirrored
-    eye as an unguided one does (the user erased their eye and drew it back), where the network alone painted a smear along the
-    lines; the same lines traced one pixel wide (Trace Edges: the photo's own eye) and a
-    closed eye (one lid line) are the network's, given the other eye's colours only
-    where their lines match it."""
+    eye as an unguided one does (the user erased their eye and drew it back), where the
+    network alone painted a smear along the lines; the same lines traced one pixel wide
+    (Trace Edges: the photo's own eye) and a closed eye (one lid line) are the network's,
+    given the other eye's colours only where their lines match it."""
     photo = symmetric_face()
     hole = eye_hole()
 
