@@ -749,7 +749,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     hinted = set(lips) | set(irises)  # colour strokes over a face part that an example or the mirror paints
     net_layers = layers
     if hinted:  # painted as if unguided: the lips or irises take the colour, the lips the lines drawn
-        net_layers = EditLayers(layers.mask, _lips_undrawn(layers.sketch, labels, lips),
+        net_layers = EditLayers(layers.mask, _lips_undrawn(layers.sketch, lips),
                                 _strokes_outside(layers.colour, labels, stats, hinted))
     # Eyes drawn open and noses drawn with the pen, and nothing else: filled as if
     # unguided (the mirrored eye or an example eye, an example nose) over the network's
@@ -802,7 +802,7 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
             mirrored_regions[label] = mirrored
         for eye in _example_eyes(photo, mask, labels, stats, mirrored_regions, faces, choice) if mouths else ():
             _paste_example(result, photo, eye)
-        for mouth, colour in lips.values():
+        for mouth, colour, _ in lips.values():
             if colour is not None:
                 tint_lips(mouth[0], colour)
             _paste_example(result, photo, mouth)
@@ -815,22 +815,18 @@ def edit_photo(net, photo: np.ndarray, layers: EditLayers, seed: int | None = 0,
     return result
 
 
-def _lips_undrawn(sketch: np.ndarray | None, labels: np.ndarray, lips: dict) -> np.ndarray | None:
+def _lips_undrawn(sketch: np.ndarray | None, lips: dict) -> np.ndarray | None:
     """The sketch without the lines of lips drawn over an erased mouth (`lips`: the
-    regions that take an example mouth fitted to them), which the network painted as
-    dark pencil strokes at the example's corners; lines beside them (a nose, a chin,
-    smile lines) stay."""
-    if sketch is None or not lips:
+    regions that take an example mouth, with the lips it was fitted to), which the
+    network painted as dark pencil strokes at the example's corners; lines beside them
+    (a nose, a chin, smile lines) stay."""
+    drawn = [lines for _, _, lines in lips.values() if lines is not None]
+    if sketch is None or not drawn:
         return sketch
-    kept = sketch
-    for label, ((_, face, _, _), _) in lips.items():
-        drawn = drawn_lips(sketch, labels == label, face)
-        if drawn is None:  # the lips of colour strokes alone
-            continue
-        if kept is sketch:
-            kept = sketch.copy()
-        y0, y1, x0, x1 = drawn.window
-        kept[y0:y1, x0:x1] &= ~drawn.lines
+    kept = sketch.copy()
+    for lines in drawn:
+        y0, y1, x0, x1 = lines.window
+        kept[y0:y1, x0:x1] &= ~lines.lines
     return kept
 
 
@@ -1127,12 +1123,13 @@ def _paste_example(result: np.ndarray, photo: np.ndarray, example) -> None:
 
 def _lip_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: np.ndarray, stats, labels_with,
                faces, choice: int) -> dict:
-    """{label: (example mouth, lip colour or None)} for the regions among `labels_with`
-    that cover a face's whole mouth where an example matches, and whose guides are
-    colour strokes, lips drawn with the pen (the example fitted to them:
-    mouths.fit_to_lips) or both, strokes covering at most DRAWN_PAINTED of a region with
-    lines: the strokes' colour (their median) is a hint of the lips' colour. The network
-    alone painted a flat band of the colour, and lips drawn in outline as a soft smear."""
+    """{label: (example mouth, lip colour or None, the drawn lips or None)} for the
+    regions among `labels_with` that cover a face's whole mouth where an example
+    matches, and whose guides are colour strokes, lips drawn with the pen
+    (mouths.drawn_lips; the example fitted to them: mouths.fit_to_lips) or both,
+    strokes covering at most DRAWN_PAINTED of a region with lines: the strokes' colour
+    (their median) is a hint of the lips' colour. The network alone painted a flat band
+    of the colour, and lips drawn in outline as a soft smear."""
     hints = {}
     for label in labels_with:
         y0, y1, x0, x1 = _stat_box(stats[label])
@@ -1142,11 +1139,17 @@ def _lip_hints(photo: np.ndarray, layers: EditLayers, mask: np.ndarray, labels: 
         drawn = layers.sketch is not None and bool((layers.sketch[y0:y1, x0:x1] & region).any())
         if not (painted.any() or drawn) or (drawn and painted.sum() > DRAWN_PAINTED * region.sum()):
             continue
-        fill = functools.partial(mouth_fill, lines=layers.sketch) if drawn else mouth_fill
-        mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice, fill=fill)
+        lips = [None]  # the lips drawn over the region for the face last asked
+
+        def fitted(photo_, hole, face, **options):
+            lips[0] = drawn_lips(layers.sketch, hole, face)
+            return None if lips[0] is None else mouth_fill(photo_, hole, face, drawn=lips[0], **options)
+
+        mouth = _region_mouth(photo, mask, labels, label, stats[label], faces, choice,
+                              fill=fitted if drawn else mouth_fill)
         if mouth is not None:
             hints[label] = (mouth, np.median(layers.colour[y0:y1, x0:x1, :3][painted], axis=0)
-                            if painted.any() else None)
+                            if painted.any() else None, lips[0])
     return hints
 
 

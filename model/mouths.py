@@ -210,19 +210,16 @@ def fit_to_lips(pick: Candidate, drawn: tuple[float, float, float, float]) -> Ca
 
 
 def mouth_fill(photo: np.ndarray, hole: np.ndarray, face, erased: np.ndarray | None = None,
-               choice: int = 0, library=None, lines: np.ndarray | None = None) -> PartFill | None:
+               choice: int = 0, library=None, drawn: DrawnLips | None = None) -> PartFill | None:
     """A real mouth for `hole` (bool, photo-sized) on the face `face` (Haar box x, y,
     w, h), or None: the hole does not cover the face's mouth, too little of its
     surroundings is known, or no example matches them. `erased` (default: the hole)
     marks every pixel that is not the photo's. `choice` picks among the matching
-    examples (the editor passes the seed). `lines` (bool, photo-sized): lips drawn
-    over the hole, which the example is fitted to (`fit_to_lips`; its nose is not
-    used, the network follows the lines there); None where none are drawn there."""
+    examples (the editor passes the seed). `drawn`: lips drawn over the hole
+    (`drawn_lips`), which the example is fitted to (`fit_to_lips`; its nose is not
+    used, the network follows the lines there)."""
     library = load_library() if library is None else library
     if not library or not covers_part(hole, face):
-        return None
-    drawn = drawn_lips(lines, hole, face) if lines is not None else None
-    if lines is not None and drawn is None:
         return None
     around = surroundings(photo, hole, hole if erased is None else erased, face, LOWER_FACE, RING, MIN_RING)
     if around is None:

@@ -751,11 +751,12 @@ def test_lips_drawn_closed_or_open_take_an_example_of_the_kind(library, drawn_op
     lines = drawn_outline(44, 16)
     if drawn_open:
         cv2.ellipse(lines.view(np.uint8), MOUTH_AT, (34, 6), 0, 0, 360, 1, 3)
-    picked = [mouth_fill(photo, hole, FACE, library=marked, lines=lines & hole, choice=c).example for c in range(3)]
+    drawn = drawn_lips(lines & hole, hole, FACE)
+    picked = [mouth_fill(photo, hole, FACE, library=marked, drawn=drawn, choice=c).example for c in range(3)]
     assert kinds[picked[0]] == drawn_open
     assert sorted(picked) == sorted(unmarked)                        # the same examples, the kind first
     undecided = drawn_outline(44, 16, slit=False) & hole
-    assert mouth_fill(photo, hole, FACE, library=marked, lines=undecided).example == unmarked[0]
+    assert mouth_fill(photo, hole, FACE, library=marked, drawn=drawn_lips(undecided, hole, FACE)).example == unmarked[0]
 
 
 def test_lips_drawn_closed_take_a_closed_example_that_matches_less_well(library, monkeypatch):
@@ -768,7 +769,7 @@ def test_lips_drawn_closed_take_a_closed_example_that_matches_less_well(library,
     monkeypatch.setattr(model.mouths, "MIN_SCORE", 0.99)
     monkeypatch.setattr(model.mouths, "LAST_RESORT", -1.0)
     lines = drawn_outline(44, 16) & hole
-    assert mouth_fill(photo, hole, FACE, library=marked, lines=lines).example == unmarked[-1]
+    assert mouth_fill(photo, hole, FACE, library=marked, drawn=drawn_lips(lines, hole, FACE)).example == unmarked[-1]
     assert mouth_fill(photo, hole, FACE, library=marked).example == unmarked[0]
 
 
@@ -781,7 +782,7 @@ def test_an_erased_mouth_drawn_in_outline_gets_a_mouth_of_that_shape(library, ha
     erased = photo.copy()
     erased[hole] = 127
     lines = drawn_outline(*half) & hole
-    found = mouth_fill(erased, hole, FACE, library=library, lines=lines)
+    found = mouth_fill(erased, hole, FACE, library=library, drawn=drawn_lips(lines, hole, FACE))
     assert found is not None
     y0, y1, x0, x1 = found.box
     lips = np.zeros((SIDE, SIDE), bool)
