@@ -914,7 +914,8 @@ def _drawn_parts(layers: EditLayers, labels: np.ndarray, stats, labels_with, fac
         if not drawn_with_pen(lines):
             continue
         _, _, full = _region_hole(labels, label, stats[label])
-        if ((_drawn_open(lines) and any(covers_part(full, face, eye, EYE_ERASED) for eye in EYES))
+        if ((lines_crossed(lines) >= DRAWN_EYE_CROSSED and any(covers_part(full, face, eye, EYE_ERASED)
+                                                               for eye in EYES))
                 or (covers_mouth_part(full, face, NOSE) and not covers_mouth_part(full, face))):
             found.add(label)
     return found
